@@ -1,0 +1,49 @@
+#include "common/http_types.h"
+
+#include <gtest/gtest.h>
+
+namespace canh::http {
+namespace {
+
+TEST(JsonQuote, EscapesQuotesControlsAndBackslashes) {
+  EXPECT_EQ(json_quote("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
+}
+
+TEST(JsonQuote, KeepsValidUtf8AndReplacesInvalidBytes) {
+  EXPECT_EQ(json_quote("Cấp độ"), "\"Cấp độ\"");
+  EXPECT_EQ(json_quote("\xff" "a"), "\"\xef\xbf\xbd" "a\"");
+  EXPECT_EQ(json_quote("\xc0\xaf"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");  // overlong '/'
+  EXPECT_EQ(json_quote("\xed\xa0\x80"), "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"");  // surrogate
+  EXPECT_EQ(json_quote("\xe4\xb8"), "\"\xef\xbf\xbd\xef\xbf\xbd\"");  // truncated
+}
+
+TEST(Request, CookieLookupSplitsOnSemicolons) {
+  Request r;
+  r.headers = {{"cookie", "lang=vi; canh_session=abc123;x=1"}};
+  EXPECT_EQ(r.cookie("canh_session"), "abc123");
+  EXPECT_EQ(r.cookie("x"), "1");
+  EXPECT_EQ(r.cookie("missing"), "");
+}
+
+TEST(Request, QueryParamsRepeat) {
+  Request r;
+  r.query = {{"sid", "1"}, {"q", "x"}, {"sid", "2"}};
+  ASSERT_EQ(r.query_params("sid").size(), 2u);
+  EXPECT_EQ(*r.query_param("q"), "x");
+  EXPECT_FALSE(r.query_param("none").has_value());
+}
+
+TEST(Response, ErrorBodyIsJson) {
+  Response r = Response::error(400, "bad \"field\"");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.body, "{\"error\":\"bad \\\"field\\\"\"}");
+}
+
+TEST(Roles, RoundTripNames) {
+  for (Role r : {Role::kReadOnly, Role::kAuditor, Role::kAnalyst, Role::kAdmin})
+    EXPECT_EQ(parse_role(role_name(r)), r);
+  EXPECT_FALSE(parse_role("root").has_value());
+}
+
+}  // namespace
+}  // namespace canh::http
