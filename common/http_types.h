@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,34 @@ struct Response {
   static Response json(int status, std::string body);
   // {"error": message} with the message JSON-escaped.
   static Response error(int status, std::string_view message);
+};
+
+using Handler = std::function<Response(const Request&, const Caller&)>;
+
+// Who may call a route. The router (console/) authenticates the caller, checks this, enforces CSRF on
+// state-changing session requests and writes the audit record — once, before any handler runs.
+struct Access {
+  uint32_t roles = 0;        // bit (1u << Role) for each role allowed
+  bool anonymous = false;    // callable without credentials (login, sensor enrolment, static assets)
+
+  bool allows(Role r) const { return roles & (1u << static_cast<unsigned>(r)); }
+  static Access anyone() { Access a; a.anonymous = true; return a; }
+  static Access sensors() { return of({Role::kSensor}); }
+  static Access of(std::initializer_list<Role> rs) {
+    Access a;
+    for (Role r : rs) a.roles |= 1u << static_cast<unsigned>(r);
+    return a;
+  }
+  // Every signed-in person: read-only, auditor, analyst, admin.
+  static Access people() { return of({Role::kReadOnly, Role::kAuditor, Role::kAnalyst, Role::kAdmin}); }
+};
+
+struct Route {
+  std::string method;        // "GET", "POST", ...
+  std::string pattern;       // "/api/v1/alerts/{id}"; "{name}" segments become path_params
+  Access access;
+  Handler handler;
+  std::string audit_action;  // non-empty: every call is written to the audit log under this name
 };
 
 // JSON string literal for `s`, quotes included; bytes that are not valid UTF-8 become U+FFFD so the

@@ -47,3 +47,22 @@ TEST(Roles, RoundTripNames) {
 
 }  // namespace
 }  // namespace canh::http
+
+namespace canh::http {
+namespace {
+
+TEST(Access, RoleSetsAreExplicit) {
+  Access a = Access::of({Role::kAnalyst, Role::kAdmin});
+  EXPECT_TRUE(a.allows(Role::kAdmin));
+  EXPECT_TRUE(a.allows(Role::kAnalyst));
+  EXPECT_FALSE(a.allows(Role::kAuditor));
+  EXPECT_FALSE(a.allows(Role::kSensor));
+  EXPECT_FALSE(a.anonymous);
+  EXPECT_TRUE(Access::anyone().anonymous);
+  EXPECT_TRUE(Access::sensors().allows(Role::kSensor));
+  EXPECT_FALSE(Access::people().allows(Role::kSensor));
+  EXPECT_TRUE(Access::people().allows(Role::kReadOnly));
+}
+
+}  // namespace
+}  // namespace canh::http
