@@ -1,17 +1,41 @@
+// canh server: the collector (sensor ingest) and the console (API + web UI) in one process over one
+// RocksDB, which allows a single writer process (SPEC.md, "canh server").
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <pthread.h>
 
 #include "cli/commands.h"
 #include "common/args.h"
+#include "common/log.h"
+#include "console/router.h"
+#include "console/server.h"
 
 namespace canh::cli {
+
+namespace {
+
+http::Route health_route() {
+  return {"GET", "/api/v1/health", http::Access::anyone(),
+          [](const http::Request&, const http::Caller&) {
+            return http::Response::json(200, std::string("{\"status\":\"ok\",\"version\":\"") + CANH_VERSION + "\"}");
+          },
+          ""};
+}
+
+}  // namespace
 
 int run_server(const Args& args) {
   if (print_version_if_asked(args)) return 0;
   ArgParser p("canh server", "Run the collector (sensor ingest) and the web console over one data folder.");
   p.option("data", 0, "DIR", "data folder (RocksDB and uploads)", "/var/lib/canh")
-      .option("listen", 0, "HOST:PORT", "address to listen on", "127.0.0.1:8443")
+      .option("listen", 0, "HOST:PORT", "address to listen on (port 0: any free port, logged at start)",
+              "127.0.0.1:8443")
       .option("tls-cert", 0, "FILE", "PEM certificate: serve HTTPS")
-      .option("tls-key", 0, "FILE", "PEM private key for --tls-cert");
+      .option("tls-key", 0, "FILE", "PEM private key for --tls-cert")
+      .option("threads", 0, "N", "HTTP worker threads", "4")
+      .option("log-level", 0, "LEVEL", "debug, info, warn or error", "info")
+      .epilog("Stops cleanly on SIGINT or SIGTERM.");
   Status s = p.parse(args);
   if (!s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -21,8 +45,67 @@ int run_server(const Args& args) {
     std::fputs(p.usage().c_str(), stdout);
     return 0;
   }
-  std::fprintf(stderr, "canh server: the collector and console are not in this build yet (issues 6, 7)\n");
-  return 1;
+  log::Level level;
+  if (!log::parse_level(p.get("log-level"), &level)) {
+    std::fprintf(stderr, "canh server: --log-level \"%s\": expected debug, info, warn or error\n",
+                 p.get("log-level").c_str());
+    return 2;
+  }
+  log::set_level(level);
+
+  console::ServerOptions so;
+  s = console::parse_listen(p.get("listen"), &so.host, &so.port);
+  if (!s) {
+    std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
+    return 2;
+  }
+  try {
+    int t = std::stoi(p.get("threads"));
+    if (t < 1 || t > 64) throw std::out_of_range("threads");
+    so.threads = static_cast<unsigned>(t);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "canh server: --threads \"%s\": expected a number from 1 to 64\n", p.get("threads").c_str());
+    return 2;
+  }
+  so.tls_cert_file = p.get("tls-cert");
+  so.tls_key_file = p.get("tls-key");
+
+  std::string data = p.get("data");
+  std::error_code ec;
+  std::filesystem::create_directories(data, ec);
+  if (ec) {
+    std::fprintf(stderr, "canh server: --data %s: %s\n", data.c_str(), ec.message().c_str());
+    return 1;
+  }
+
+  // Signals are taken synchronously by this thread (sigwait) rather than by a handler: block them
+  // before any thread starts so every thread inherits the mask.
+  sigset_t sigs;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
+
+  console::Router router;
+  s = router.mount({health_route()});
+  if (!s) {
+    std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
+    return 1;
+  }
+  auto server = console::Server::start(so, router);
+  if (!server) {
+    std::fprintf(stderr, "canh server: %s\n", server.status().message().c_str());
+    return 1;
+  }
+  log::info("server", "ready")
+      .kv("url", std::string(server.value()->tls() ? "https" : "http") + "://" + so.host + ":" +
+                     std::to_string(server.value()->port()) + "/")
+      .kv("data", data);
+  int sig = 0;
+  sigwait(&sigs, &sig);
+  log::info("server", "stopping").kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.value()->stop();
+  return 0;
 }
 
 }  // namespace canh::cli
