@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <cstdio>
 #include <thread>
 
@@ -114,23 +116,29 @@ Status Sensor::run(bool handle_signals) {
   auto t0 = std::chrono::steady_clock::now();
   std::vector<Status> results(n);
   std::vector<std::thread> threads;
-  std::atomic<unsigned> done{0};
+  std::mutex done_mu;
+  std::condition_variable done_cv;
+  unsigned done = 0;
   for (unsigned i = 0; i < n; ++i) {
     threads.emplace_back([&, i] {
       results[i] = workers_[i]->run(*sources[i], stop_, filter_share);
       workers_[i]->finish();
-      done.fetch_add(1);
+      std::lock_guard<std::mutex> lock(done_mu);
+      ++done;
+      done_cv.notify_all();
     });
   }
   // Progress for a large file read to a terminal; the main thread only reads published counters.
   bool show = options_.progress && !options_.read_file.empty() && ::isatty(2) &&
               sources[0]->file_size() > (64u << 20);
   auto last = std::chrono::steady_clock::now();
-  while (done.load() < n) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  for (;;) {
+    {
+      std::unique_lock<std::mutex> lock(done_mu);
+      if (done_cv.wait_for(lock, std::chrono::seconds(1), [&] { return done == n; })) break;
+    }
     if (!show) continue;
     auto now = std::chrono::steady_clock::now();
-    if (now - last < std::chrono::seconds(1)) continue;
     last = now;
     uint64_t pkts = 0, alerts = 0;
     for (auto& w : workers_) {
