@@ -25,7 +25,8 @@ Result<std::string> decode_content(std::string_view text) {
         if (pending >= 0) return Status::invalid("content: odd number of hex digits before column " + col);
         in_hex = false;
       } else if (c == ' ' || c == '\t') {
-        if (pending >= 0) return Status::invalid("content: hex byte split by a space at column " + col);
+        // Suricata skips blanks anywhere in a hex run, even inside a byte: "|3 a20|" is 3a 20 (ET
+        // sid 2021276 relies on it).
       } else {
         int v = hex_value(c);
         if (v < 0) return Status::invalid("content: '" + std::string(1, c) + "' at column " + col + " is not a hex digit");

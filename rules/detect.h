@@ -111,6 +111,12 @@ enum class Buffer : uint8_t {
   kUdpHdr,
   kIcmpv4Hdr,
   kIcmpv6Hdr,
+  // Added after the first contract; values above keep their numbers.
+  kHttpStart,           // http.start: request/response line plus headers, up to the blank line
+  kHttpRequestHeader,   // http.request_header: multi-buffer, one "Name: value" per header (AppBuffers::set_multi)
+  kHttpResponseHeader,  // http.response_header: multi-buffer, as above
+  kSshProto,            // ssh.proto: "2.0"
+  kSshSoftware,         // ssh.software: "OpenSSH_8.4p1"
   kCount
 };
 inline constexpr size_t kBufferCount = static_cast<size_t>(Buffer::kCount);
@@ -153,6 +159,9 @@ struct FlowFields {
   bool not_established = false;
   AppProto app_proto = AppProto::kUnknown;
   uint64_t flow_id = 0;
+  // TCP bytes seen so far per side (stream_size); -1: unknown, and stream_size never matches.
+  int64_t stream_bytes_to_server = -1;
+  int64_t stream_bytes_to_client = -1;
 };
 
 // Reassembled TCP data available for inspection with this packet, in this packet's direction
@@ -163,6 +172,10 @@ struct StreamChunk {
   std::span<const uint8_t> data;
   uint64_t data_offset = 0;
   bool to_server = true;
+  // Index in `data` where bytes not offered before begin (0: all new). Bytes before it are the overlap
+  // that lets patterns span chunks; a match that ends inside the overlap was already reported with an
+  // earlier chunk and is not reported again.
+  size_t new_from = 0;
 };
 
 // App-layer buffers of one transaction (or one protocol message), indexed by Buffer.
@@ -180,6 +193,15 @@ struct AppBuffers {
   void set(Buffer b, std::string_view v) {
     set(b, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size()));
   }
+
+  // Multi-buffers (http.request_header, http.response_header): several instances of one buffer; a
+  // rule matches when its options for that buffer all match within one instance. `parts` must stay
+  // valid for the inspect() call. set_multi() also marks the buffer present.
+  std::array<std::span<const std::span<const uint8_t>>, kBufferCount> multi{};
+  void set_multi(Buffer b, std::span<const std::span<const uint8_t>> parts) {
+    multi[static_cast<size_t>(b)] = parts;
+    present[static_cast<size_t>(b)] = true;
+  }
 };
 
 // Everything the engine inspects for one packet.
@@ -193,9 +215,27 @@ struct DetectInput {
 // Per-flow detection state, owned by the sensor's flow, sized at compile time so flows can be pooled
 // without allocation. Flowbit names map to indexes at engine build time.
 inline constexpr size_t kMaxFlowbits = 4096;
+inline constexpr size_t kTxAlertMemory = 16;
 struct FlowDetectState {
   std::array<uint64_t, kMaxFlowbits / 64> flowbits{};
-  void reset() { flowbits.fill(0); }
+  // The last app-layer alerts of this flow, (tx_id, rule) pairs, so offering a transaction's buffers
+  // again (as they grow) does not repeat an alert: a rule alerts once per transaction and direction.
+  struct TxAlert {
+    uint64_t tx_id = 0;
+    uint32_t rule = 0;  // engine rule index + 1; 0 empty
+    bool to_server = true;
+  };
+  std::array<TxAlert, kTxAlertMemory> tx_alerts{};
+  uint8_t tx_alerts_next = 0;
+  // Set when a `pass` rule matched a packet of this flow: Suricata then passes the whole flow, so
+  // inspect() returns at once for its later packets.
+  bool passed = false;
+  void reset() {
+    flowbits.fill(0);
+    tx_alerts.fill(TxAlert{});
+    tx_alerts_next = 0;
+    passed = false;
+  }
 };
 
 // One alert, handed to the AlertSink during Engine::inspect(). Pointers point into the engine and

@@ -1,0 +1,692 @@
+// Engine::build compiles a RuleSet; Engine::inspect runs one packet. See engine.h for the semantics.
+#include "rules/engine.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <unordered_map>
+
+#include "common/log.h"
+#include "rules/engine_impl.h"
+#include "rules/parser.h"
+#include "rules/prefilter.h"
+
+namespace canh::rules {
+namespace {
+
+// Suricata's default pcre limits (suricata.yaml pcre.match-limit / match-limit-recursion).
+constexpr uint32_t kPcreMatchLimit = 3500;
+constexpr uint32_t kPcreDepthLimit = 1500;
+
+int action_rank(Action a) {
+  switch (a) {
+    case Action::kPass: return 0;
+    case Action::kDrop: return 1;
+    case Action::kReject: return 2;
+    case Action::kAlert: return 3;
+  }
+  return 3;
+}
+
+// Suricata's flowbits ordering: rules that only set come first, then set+read, then read-only, then
+// rules without flowbits.
+int flowbits_rank(const Rule& r) {
+  bool read = false, write = false;
+  for (const auto& f : r.flowbits) {
+    if (f.cmd == FlowbitOp::Cmd::kIsset || f.cmd == FlowbitOp::Cmd::kIsnotset) read = true;
+    else write = true;
+  }
+  if (write && !read) return 0;
+  if (write && read) return 1;
+  if (read) return 2;
+  return 3;
+}
+
+// Buffers only a request (client side) carries, and only a response carries.
+bool request_only(Buffer b) {
+  switch (b) {
+    case Buffer::kHttpUri: case Buffer::kHttpUriRaw: case Buffer::kHttpMethod: case Buffer::kHttpRequestLine:
+    case Buffer::kHttpHost: case Buffer::kHttpHostRaw: case Buffer::kHttpUserAgent: case Buffer::kHttpReferer:
+    case Buffer::kHttpAccept: case Buffer::kHttpAcceptEnc: case Buffer::kHttpAcceptLang:
+    case Buffer::kHttpRequestBody: case Buffer::kHttpRequestHeader: case Buffer::kDnsQuery: case Buffer::kTlsSni:
+    case Buffer::kJa3Hash: case Buffer::kJa3String:
+      return true;
+    default:
+      return false;
+  }
+}
+bool response_only(Buffer b) {
+  switch (b) {
+    case Buffer::kHttpResponseLine: case Buffer::kHttpStatCode: case Buffer::kHttpStatMsg: case Buffer::kHttpServer:
+    case Buffer::kHttpLocation: case Buffer::kHttpResponseBody: case Buffer::kHttpResponseHeader:
+    case Buffer::kTlsCertSubject: case Buffer::kTlsCertIssuer: case Buffer::kTlsCertSerial:
+    case Buffer::kTlsCertFingerprint: case Buffer::kJa3sHash: case Buffer::kJa3sString:
+      return true;
+    default:
+      return false;
+  }
+}
+
+uint32_t v4_of(const Address& a) {
+  return uint32_t(a.bytes[0]) << 24 | uint32_t(a.bytes[1]) << 16 | uint32_t(a.bytes[2]) << 8 | a.bytes[3];
+}
+Uint128 v6_of(const Address& a) {
+  Uint128 v = 0;
+  for (int i = 0; i < 16; ++i) v = v << 8 | a.bytes[size_t(i)];
+  return v;
+}
+
+// Builds elementary intervals over the union of every rule's ranges; each maps to the rules covering it.
+template <class V, class R>
+void build_index(const std::vector<std::pair<uint32_t, const std::vector<R>*>>& sets, std::vector<V>* starts,
+                 std::vector<uint32_t>* offsets, std::vector<uint32_t>* postings, V max) {
+  std::vector<V> points;
+  for (const auto& [rule, ranges] : sets) {
+    for (const auto& r : *ranges) {
+      points.push_back(r.lo);
+      if (r.hi != max) points.push_back(V(r.hi + 1));
+    }
+  }
+  if (points.empty()) return;
+  points.push_back(V(0));
+  std::sort(points.begin(), points.end());
+  points.erase(std::unique(points.begin(), points.end()), points.end());
+  std::vector<std::vector<uint32_t>> lists(points.size());
+  for (const auto& [rule, ranges] : sets) {
+    for (const auto& r : *ranges) {
+      size_t a = size_t(std::lower_bound(points.begin(), points.end(), r.lo) - points.begin());
+      size_t b = r.hi == max ? points.size()
+                             : size_t(std::lower_bound(points.begin(), points.end(), V(r.hi + 1)) - points.begin());
+      for (size_t i = a; i < b; ++i) lists[i].push_back(rule);
+    }
+  }
+  size_t base = postings->size();
+  *starts = points;
+  offsets->clear();
+  for (auto& l : lists) {
+    offsets->push_back(uint32_t(postings->size() - base));
+    std::sort(l.begin(), l.end());
+    l.erase(std::unique(l.begin(), l.end()), l.end());
+    postings->insert(postings->end(), l.begin(), l.end());
+  }
+  offsets->push_back(uint32_t(postings->size() - base));
+}
+
+struct MatchCtx {
+  Scratch::Impl* s;
+  const PrefilterGroup* g;
+};
+
+inline void add_candidate(Scratch::Impl& s, uint32_t idx) {
+  uint64_t& w = s.seen[idx >> 6];
+  uint64_t bit = uint64_t(1) << (idx & 63);
+  if (w & bit) return;
+  w |= bit;
+  s.candidates.push_back(idx);
+}
+
+int on_hs_match(unsigned id, unsigned long long, unsigned long long, unsigned, void* ctx) {
+  auto* m = static_cast<MatchCtx*>(ctx);
+  const PrefilterGroup& g = *m->g;
+  for (uint32_t k = g.offsets[id]; k < g.offsets[id + 1]; ++k) add_candidate(*m->s, g.postings[k]);
+  return 0;
+}
+
+void scan(const Engine::Impl& e, Scratch::Impl& s, int gi, std::span<const uint8_t> data) {
+  if (gi < 0 || data.empty()) return;
+  const PrefilterGroup& g = e.groups[size_t(gi)];
+  MatchCtx m{&s, &g};
+  // A scan error (only possible on a bad scratch, a bug) just leaves the candidates found so far.
+  hs_scan(g.db, reinterpret_cast<const char*>(data.data()), unsigned(std::min<size_t>(data.size(), UINT32_MAX)), 0,
+          s.hs, on_hs_match, &m);
+}
+
+void add_indexed(Scratch::Impl& s, const AddressIndex& ix, const Address& a) {
+  if (ix.empty()) return;
+  if (a.family == 4 && !ix.v4_starts.empty()) {
+    uint32_t v = v4_of(a);
+    size_t i = size_t(std::upper_bound(ix.v4_starts.begin(), ix.v4_starts.end(), v) - ix.v4_starts.begin()) - 1;
+    for (uint32_t k = ix.v4_offsets[i]; k < ix.v4_offsets[i + 1]; ++k) add_candidate(s, ix.rules[k]);
+  } else if (a.family == 6 && !ix.v6_starts.empty()) {
+    Uint128 v = v6_of(a);
+    size_t i = size_t(std::upper_bound(ix.v6_starts.begin(), ix.v6_starts.end(), v) - ix.v6_starts.begin()) - 1;
+    size_t base = ix.v4_offsets.empty() ? 0 : ix.v4_offsets.back();
+    for (uint32_t k = ix.v6_offsets[i]; k < ix.v6_offsets[i + 1]; ++k) add_candidate(s, ix.rules[base + k]);
+  }
+}
+
+bool suppressed(const CompiledRule& r, const PacketFields& p) {
+  if (r.suppress_all) return true;
+  for (const auto& sup : r.suppressions) {
+    bool src = sup.ip->contains(p.src), dst = sup.ip->contains(p.dst);
+    if (sup.track == Track::kBySrc ? src : sup.track == Track::kByDst ? dst : (src || dst)) return true;
+  }
+  return false;
+}
+
+// A fast pattern for the prefilter: the content marked fast_pattern, else the longest positive one.
+int choose_fast_pattern(const Rule& r) {
+  int best = -1;
+  size_t best_len = 0;
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    const Op& op = r.ops[i];
+    if (op.kind != OpKind::kContent) continue;
+    const ContentOp& c = r.contents[op.index];
+    if (c.negated) continue;
+    if (c.fast_pattern) return int(i);
+    size_t len = c.fp_length ? c.fp_length : c.pattern.size();
+    if (len > best_len) {
+      best = int(i);
+      best_len = len;
+    }
+  }
+  return best;
+}
+
+}  // namespace
+
+Engine::Impl::~Impl() {
+  for (auto& g : groups)
+    if (g.db) hs_free_database(g.db);
+  for (auto& p : pcres)
+    if (p.code) pcre2_code_free(p.code);
+  if (proto_scratch) hs_free_scratch(proto_scratch);
+}
+
+Scratch::Impl::~Impl() {
+  if (hs) hs_free_scratch(hs);
+  if (match) pcre2_match_data_free(match);
+  if (mctx) pcre2_match_context_free(mctx);
+  if (mctx_nolimit) pcre2_match_context_free(mctx_nolimit);
+}
+
+Scratch::Scratch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Scratch::~Scratch() = default;
+Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Engine::~Engine() = default;
+
+std::string Engine::version() const { return impl_->version; }
+size_t Engine::loaded() const { return impl_->stats.rules_loaded; }
+size_t Engine::skipped() const { return impl_->stats.rules_skipped; }
+const std::vector<SkippedRule>& Engine::skipped_rules() const { return impl_->skipped; }
+const EngineStats& Engine::stats() const { return impl_->stats; }
+
+size_t Engine::entry_of(uint32_t gid, uint32_t sid) const {
+  uint64_t key = uint64_t(gid) << 32 | sid;
+  auto it = std::lower_bound(impl_->by_gid_sid.begin(), impl_->by_gid_sid.end(), std::make_pair(key, uint32_t(0)));
+  if (it == impl_->by_gid_sid.end() || it->first != key) return SIZE_MAX;
+  return impl_->rules[it->second].entry;
+}
+
+std::unique_ptr<Scratch> Engine::make_scratch() const {
+  auto s = std::make_unique<Scratch::Impl>();
+  s->engine = impl_.get();
+  if (impl_->proto_scratch && hs_clone_scratch(impl_->proto_scratch, &s->hs) != HS_SUCCESS) s->hs = nullptr;
+  s->match = pcre2_match_data_create(1, nullptr);
+  s->mctx = pcre2_match_context_create(nullptr);
+  pcre2_set_match_limit(s->mctx, kPcreMatchLimit);
+  pcre2_set_depth_limit(s->mctx, kPcreDepthLimit);
+  s->mctx_nolimit = pcre2_match_context_create(nullptr);
+  s->candidates.reserve(impl_->rules.size());
+  s->seen.assign(impl_->rules.size() / 64 + 1, 0);
+  return std::unique_ptr<Scratch>(new Scratch(std::move(s)));
+}
+
+void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scratch, AlertSink& sink) const {
+  const Impl& e = *impl_;
+  Scratch::Impl& s = *scratch.impl_;
+  const PacketFields& p = in.packet;
+  if (flow.passed || p.ip_version == 0 || e.rules.empty()) return;
+  const size_t cls = proto_class(p.ip_proto);
+  const size_t dir = (!in.flow.has_flow || in.flow.to_server) ? 1 : 0;
+  s.candidates.clear();
+
+  if (s.hs) {
+    const auto& payload_groups = e.group_of[static_cast<size_t>(Buffer::kPayload)][cls];
+    scan(e, s, payload_groups[dir], p.payload);
+    if (in.stream && p.ip_proto == 6) scan(e, s, payload_groups[dir], in.stream->data);
+    scan(e, s, e.group_of[static_cast<size_t>(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr)][cls][dir],
+         p.l3_header);
+    Buffer l4 = p.ip_proto == 6    ? Buffer::kTcpHdr
+                : p.ip_proto == 17 ? Buffer::kUdpHdr
+                : p.ip_proto == 1  ? Buffer::kIcmpv4Hdr
+                : p.ip_proto == 58 ? Buffer::kIcmpv6Hdr
+                                   : Buffer::kCount;
+    if (l4 != Buffer::kCount) scan(e, s, e.group_of[static_cast<size_t>(l4)][cls][dir], p.l4_header);
+    if (in.app) {
+      const AppBuffers& a = *in.app;
+      const size_t side = a.to_server ? 1 : 0;
+      for (size_t b = 1; b < kBufferCount; ++b) {
+        if (!a.present[b]) continue;
+        int gi = e.group_of[b][0][side];
+        if (gi < 0) continue;
+        if (!a.multi[b].empty()) {
+          for (const auto& part : a.multi[b]) scan(e, s, gi, part);
+        } else {
+          scan(e, s, gi, a.buf[b]);
+        }
+      }
+    }
+  }
+  const UnprefilteredList& up = e.unprefiltered[cls][dir];
+  for (uint32_t idx : up.residual) add_candidate(s, idx);
+  add_indexed(s, up.by_src, p.src);
+  add_indexed(s, up.by_dst, p.dst);
+  add_indexed(s, up.by_src, p.dst);  // bidirectional rules are indexed on both sides
+  add_indexed(s, up.by_dst, p.src);
+
+  std::sort(s.candidates.begin(), s.candidates.end());
+  for (uint32_t idx : s.candidates) s.seen[idx >> 6] = 0;
+
+  for (uint32_t idx : s.candidates) {
+    const CompiledRule& r = e.rules[idx];
+    bool from_stream = false, from_app = false;
+    if (!rule_matches(e, s, r, in, flow, &from_stream, &from_app)) continue;
+    if (r.has_app_list && in.app) {
+      // Once per transaction and direction: a transaction offered again (it grew) does not re-alert.
+      bool dup = false;
+      for (const auto& t : flow.tx_alerts) {
+        if (t.rule == idx + 1 && t.tx_id == in.app->tx_id && t.to_server == in.app->to_server) dup = true;
+      }
+      if (dup) continue;
+      auto& slot = flow.tx_alerts[flow.tx_alerts_next];
+      slot.tx_id = in.app->tx_id;
+      slot.rule = idx + 1;
+      slot.to_server = in.app->to_server;
+      flow.tx_alerts_next = uint8_t((flow.tx_alerts_next + 1) % kTxAlertMemory);
+    }
+    for (const auto& fb : r.flowbit_actions) {
+      for (uint16_t b : fb.bits) {
+        uint64_t bit = uint64_t(1) << (b & 63);
+        uint64_t& w = flow.flowbits[b >> 6];
+        if (fb.cmd == FlowbitOp::Cmd::kSet) w |= bit;
+        else if (fb.cmd == FlowbitOp::Cmd::kUnset) w &= ~bit;
+        else w ^= bit;
+      }
+    }
+    bool alert = !r.noalert && !suppressed(r, p);
+    if (alert && r.detection_filter) alert = e.thresholds->allow(idx, *r.detection_filter, p, in.flow);
+    if (alert && r.threshold) alert = e.thresholds->allow(idx, *r.threshold, p, in.flow);
+    if (alert) {
+      AlertInfo info = r.info;
+      info.from_stream = from_stream;
+      info.from_app = from_app;
+      info.tx_id = from_app && in.app ? in.app->tx_id : 0;
+      sink.on_alert(info);
+    }
+    if (r.rule->action == Action::kPass) {
+      // Suricata: a matching pass rule ends inspection of the packet and passes the flow.
+      flow.passed = in.flow.has_flow;
+      break;
+    }
+  }
+}
+
+Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const EngineOptions& options) {
+  auto t0 = std::chrono::steady_clock::now();
+  auto impl = std::make_unique<Impl>();
+  Impl& e = *impl;
+  const RuleLoadOptions& lo = rs.options();
+  const auto& entries = rs.entries();
+
+  // --- threshold.config: per-rule overrides and suppressions
+  std::map<uint64_t, const ThresholdEntry*> threshold_override;
+  std::vector<const ThresholdEntry*> suppress_entries;
+  for (const auto& t : lo.thresholds) {
+    if (t.kind == ThresholdEntry::Kind::kThreshold) threshold_override[uint64_t(t.gid) << 32 | t.sid] = &t;
+    else suppress_entries.push_back(&t);
+  }
+
+  // --- pcre compilation, shared between identical expressions
+  std::map<std::pair<std::string, uint32_t>, uint32_t> pcre_ids;
+  auto compile_pcre = [&](const PcreOp& p, std::string* err) -> int64_t {
+    auto key = std::make_pair(p.regex, p.options);
+    auto it = pcre_ids.find(key);
+    if (it != pcre_ids.end()) return it->second;
+    int ec = 0;
+    PCRE2_SIZE eo = 0;
+    pcre2_code* code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.regex.data()), p.regex.size(), p.options, &ec, &eo,
+                                     nullptr);
+    if (!code) {
+      PCRE2_UCHAR buf[256];
+      pcre2_get_error_message(ec, buf, sizeof buf);
+      *err = "pcre \"" + p.regex.substr(0, 80) + "\": " + reinterpret_cast<char*>(buf) + " at offset " + std::to_string(eo);
+      return -1;
+    }
+    CompiledPcre cp;
+    cp.code = code;
+    cp.no_limit = p.flags.find('O') != std::string::npos;
+    if (options.pcre_jit && pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0) cp.jit = true;
+    e.pcres.push_back(cp);
+    ++e.stats.pcre_count;
+    if (cp.jit) ++e.stats.pcre_jit_count;
+    uint32_t id = uint32_t(e.pcres.size() - 1);
+    pcre_ids.emplace(std::move(key), id);
+    return id;
+  };
+
+  // --- first pass: everything per rule that does not depend on order
+  std::unordered_map<std::string, uint16_t> flowbit_ids;
+  struct Draft {
+    CompiledRule r;
+    int action, fb_rank, priority;
+  };
+  std::vector<Draft> drafts;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const RuleEntry& en = entries[i];
+    if (!en.enabled || !en.rule) continue;
+    if (!en.skip_reason.empty()) {
+      ++e.stats.rules_skipped;
+      continue;
+    }
+    const Rule& rule = *en.rule;
+    CompiledRule r;
+    r.rule = &rule;
+    r.entry = i;
+    std::string err;
+    bool ok = true;
+    for (const auto& p : rule.pcres) {
+      int64_t id = compile_pcre(p, &err);
+      if (id < 0) {
+        ok = false;
+        break;
+      }
+      r.pcre_slot.push_back(uint32_t(id));
+    }
+    if (!ok) {
+      e.skipped.push_back({i, "pcre does not compile", err});
+      ++e.stats.rules_skipped;
+      continue;
+    }
+    for (const auto& fb : rule.flowbits) {
+      CompiledFlowbit cf;
+      cf.cmd = fb.cmd;
+      cf.any_of = fb.any_of;
+      for (const auto& name : fb.names) {
+        auto it = flowbit_ids.find(name);
+        if (it == flowbit_ids.end()) {
+          if (flowbit_ids.size() >= kMaxFlowbits) {
+            ok = false;
+            break;
+          }
+          it = flowbit_ids.emplace(name, uint16_t(flowbit_ids.size())).first;
+        }
+        cf.bits.push_back(it->second);
+      }
+      if (!ok) break;
+      bool check = fb.cmd == FlowbitOp::Cmd::kIsset || fb.cmd == FlowbitOp::Cmd::kIsnotset;
+      (check ? r.flowbit_checks : r.flowbit_actions).push_back(std::move(cf));
+    }
+    if (!ok) {
+      e.skipped.push_back({i, "more than 4096 flowbit names", "flowbit table full"});
+      ++e.stats.rules_skipped;
+      continue;
+    }
+    // header
+    r.transport = rule.transport;
+    r.ip_version = rule.ip_version;
+    r.app = rule.app;
+    r.stream = rule.stream;
+    r.bidirectional = rule.bidirectional;
+    r.src = rule.src_addr.get();
+    r.dst = rule.dst_addr.get();
+    r.sport = rule.src_port.get();
+    r.dport = rule.dst_port.get();
+    r.src_any = r.src->is_any();
+    r.dst_any = r.dst->is_any();
+    r.sport_any = r.sport->is_any();
+    r.dport_any = r.dport->is_any();
+    r.flow = rule.flow;
+    // options: packet ops, then one list per buffer in order of first use
+    std::vector<Buffer> order;
+    for (const Op& op : rule.ops) {
+      if (!is_payload_op(op.kind)) {
+        r.packet_ops.push_back(op);
+        continue;
+      }
+      if (std::find(order.begin(), order.end(), op.buffer) == order.end()) order.push_back(op.buffer);
+    }
+    // The payload list last: app and header lists are short and reject early.
+    std::stable_partition(order.begin(), order.end(), [](Buffer b) { return b != Buffer::kPayload; });
+    bool req = false, resp = false;
+    for (Buffer b : order) {
+      OpList l;
+      l.buffer = b;
+      l.first = uint32_t(r.list_ops.size());
+      for (const Op& op : rule.ops)
+        if (is_payload_op(op.kind) && op.buffer == b) r.list_ops.push_back(op);
+      l.count = uint32_t(r.list_ops.size() - l.first);
+      r.lists.push_back(l);
+      if (b == Buffer::kPayload) r.has_payload_list = true;
+      else if (!is_packet_buffer(b)) {
+        r.has_app_list = true;
+        req |= request_only(b);
+        resp |= response_only(b);
+      }
+    }
+    if (r.has_app_list) {
+      if (rule.flow.to_client || resp) r.tx_side = TxSide::kToClient;
+      else if (rule.flow.to_server || req) r.tx_side = TxSide::kToServer;
+      else r.tx_side = TxSide::kEither;
+    }
+    // alert template
+    const Classification* cls = rule.classtype.empty() ? nullptr : lo.classification.find(rule.classtype);
+    int priority = rule.priority ? rule.priority : (cls ? cls->priority : 3);
+    r.info.gid = rule.gid;
+    r.info.sid = rule.sid;
+    r.info.rev = rule.rev;
+    r.info.action = uint8_t(rule.action);
+    r.info.priority = uint8_t(std::clamp(priority, 1, 255));
+    r.info.msg = rule.msg;
+    r.info.classtype = rule.classtype;
+    if (cls) {
+      e.categories.push_back(cls->description);
+      r.info.category = e.categories.back();
+    }
+    r.info.metadata = rule.metadata;
+    r.info.target = rule.target;
+    r.noalert = rule.noalert;
+    // thresholds
+    auto ov = threshold_override.find(uint64_t(rule.gid) << 32 | rule.sid);
+    if (ov != threshold_override.end()) {
+      e.threshold_specs.push_back(std::make_unique<ThresholdSpec>(ov->second->spec));
+      r.threshold = e.threshold_specs.back().get();
+    } else if (rule.threshold) {
+      r.threshold = &*rule.threshold;
+    }
+    if (rule.detection_filter) r.detection_filter = &*rule.detection_filter;
+    for (const ThresholdEntry* t : suppress_entries) {
+      if ((t->gid != 0 && t->gid != rule.gid) || (t->sid != 0 && t->sid != rule.sid)) continue;
+      if (!t->has_ip) r.suppress_all = true;
+      else r.suppressions.push_back({t->track, t->ip.get()});
+    }
+    e.keepalive.push_back(en.rule);
+    drafts.push_back({std::move(r), action_rank(rule.action), flowbits_rank(rule), priority});
+  }
+
+  // --- evaluation order
+  std::stable_sort(drafts.begin(), drafts.end(), [](const Draft& a, const Draft& b) {
+    if (a.action != b.action) return a.action < b.action;
+    if (a.fb_rank != b.fb_rank) return a.fb_rank < b.fb_rank;
+    if (a.priority != b.priority) return a.priority < b.priority;
+    if (a.r.info.sid != b.r.info.sid) return a.r.info.sid < b.r.info.sid;
+    return a.r.info.gid < b.r.info.gid;
+  });
+  e.rules.reserve(drafts.size());
+  for (auto& d : drafts) {
+    d.r.index = uint32_t(e.rules.size());
+    e.rules.push_back(std::move(d.r));
+  }
+  e.stats.rules_loaded = e.rules.size();
+  e.max_flowbit = flowbit_ids.size();
+  for (uint32_t i = 0; i < e.rules.size(); ++i)
+    e.by_gid_sid.emplace_back(uint64_t(e.rules[i].info.gid) << 32 | e.rules[i].info.sid, i);
+  std::sort(e.by_gid_sid.begin(), e.by_gid_sid.end());
+
+  // --- prefilter groups
+  for (auto& a : e.group_of)
+    for (auto& b : a) b.fill(-1);
+  struct GroupBuild {
+    std::vector<Literal> lits;
+    std::map<std::pair<std::string, bool>, uint32_t> lit_ids;
+    std::vector<std::vector<uint32_t>> rules_of;
+  };
+  std::map<std::tuple<int, int, int>, GroupBuild> builds;  // (buffer, class, dir)
+  struct Unpre {
+    std::vector<uint32_t> rules;
+  };
+  std::array<std::array<std::vector<uint32_t>, 2>, kProtoClasses> unpre;
+  for (const CompiledRule& r : e.rules) {
+    const Rule& rule = *r.rule;
+    std::vector<size_t> classes;
+    switch (rule.transport) {
+      case Transport::kTcp: classes = {0}; break;
+      case Transport::kUdp: classes = {1}; break;
+      case Transport::kIcmp: case Transport::kIcmp4: case Transport::kIcmp6: classes = {2}; break;
+      case Transport::kSctp: classes = {3}; break;
+      case Transport::kAny:
+        classes = rule.app != AppProto::kUnknown ? std::vector<size_t>{0, 1} : std::vector<size_t>{0, 1, 2, 3};
+        break;
+    }
+    std::vector<size_t> dirs;
+    if (rule.flow.to_server) dirs = {1};
+    else if (rule.flow.to_client) dirs = {0};
+    else dirs = {0, 1};
+    int fp = choose_fast_pattern(rule);
+    if (fp < 0) {
+      for (size_t c : classes)
+        for (size_t d : dirs) unpre[c][d].push_back(r.index);
+      ++e.stats.unprefiltered_rules;
+      continue;
+    }
+    const Op& op = rule.ops[size_t(fp)];
+    const ContentOp& ct = rule.contents[op.index];
+    Literal lit;
+    lit.bytes = ct.fp_length ? ct.pattern.substr(ct.fp_offset, ct.fp_length) : ct.pattern;
+    lit.nocase = ct.nocase;
+    std::vector<size_t> gclasses = classes, gdirs = dirs;
+    if (!is_packet_buffer(op.buffer)) {
+      gclasses = {0};
+      if (r.tx_side == TxSide::kToServer) gdirs = {1};
+      else if (r.tx_side == TxSide::kToClient) gdirs = {0};
+      else gdirs = {0, 1};
+    }
+    for (size_t c : gclasses) {
+      for (size_t d : gdirs) {
+        GroupBuild& g = builds[{int(op.buffer), int(c), int(d)}];
+        auto key = std::make_pair(lit.bytes, lit.nocase);
+        auto it = g.lit_ids.find(key);
+        if (it == g.lit_ids.end()) {
+          it = g.lit_ids.emplace(key, uint32_t(g.lits.size())).first;
+          g.lits.push_back(lit);
+          g.rules_of.emplace_back();
+        }
+        g.rules_of[it->second].push_back(r.index);
+      }
+    }
+    ++e.stats.prefiltered_rules;
+  }
+  std::string cache_warning;
+  for (auto& [key, gb] : builds) {
+    auto [buffer, cls, dir] = key;
+    bool hit = false;
+    auto db = build_literal_db(gb.lits, options.cache_dir, &hit, &cache_warning);
+    if (!db) return db.status();
+    PrefilterGroup g;
+    g.buffer = Buffer(buffer);
+    g.proto_class = uint8_t(cls);
+    g.to_server = dir == 1;
+    g.db = *db;
+    g.patterns = gb.lits.size();
+    for (auto& rl : gb.rules_of) {
+      g.offsets.push_back(uint32_t(g.postings.size()));
+      g.postings.insert(g.postings.end(), rl.begin(), rl.end());
+    }
+    g.offsets.push_back(uint32_t(g.postings.size()));
+    size_t sz = 0;
+    if (hs_database_size(g.db, &sz) == HS_SUCCESS) e.stats.database_bytes += sz;
+    e.stats.prefilter_patterns += g.patterns;
+    (hit ? e.stats.cache_hits : e.stats.cache_misses) += 1;
+    if (hs_alloc_scratch(g.db, &e.proto_scratch) != HS_SUCCESS) {
+      hs_free_database(g.db);
+      return Status::internal("Hyperscan could not allocate scratch space");
+    }
+    e.group_of[size_t(buffer)][size_t(cls)][size_t(dir)] = int16_t(e.groups.size());
+    e.groups.push_back(std::move(g));
+  }
+  e.stats.prefilter_groups = e.groups.size();
+  if (!cache_warning.empty()) log::warn("rules", "prefilter cache not used").kv("reason", cache_warning);
+
+  // --- unprefiltered rules, indexed by their most selective address side
+  for (size_t c = 0; c < kProtoClasses; ++c) {
+    for (size_t d = 0; d < 2; ++d) {
+      UnprefilteredList& ul = e.unprefiltered[c][d];
+      std::vector<std::pair<uint32_t, const std::vector<Ip4Range>*>> src4, dst4;
+      std::vector<std::pair<uint32_t, const std::vector<Ip6Range>*>> src6, dst6;
+      for (uint32_t idx : unpre[c][d]) {
+        const CompiledRule& r = e.rules[idx];
+        // A side is selective when it covers at most a /8's worth of addresses per family.
+        constexpr double kSelective = double(1u << 24);
+        bool src_sel = !r.src_any && r.src->size_estimate() <= kSelective;
+        bool dst_sel = !r.dst_any && r.dst->size_estimate() <= kSelective;
+        if (!src_sel && !dst_sel) {
+          ul.residual.push_back(idx);
+          continue;
+        }
+        bool use_src = src_sel && (!dst_sel || r.src->size_estimate() <= r.dst->size_estimate());
+        const IpSet* set = use_src ? r.src : r.dst;
+        // by_src lookups use the packet source, by_dst the destination; inspect() also tries the
+        // swapped addresses so bidirectional rules are found, and the full header check decides.
+        if (use_src) {
+          src4.emplace_back(idx, &set->v4());
+          src6.emplace_back(idx, &set->v6());
+        } else {
+          dst4.emplace_back(idx, &set->v4());
+          dst6.emplace_back(idx, &set->v6());
+        }
+      }
+      auto fill = [](AddressIndex& ix, const auto& s4, const auto& s6) {
+        build_index<uint32_t, Ip4Range>(s4, &ix.v4_starts, &ix.v4_offsets, &ix.rules, 0xffffffffu);
+        std::vector<uint32_t> v6post;
+        build_index<Uint128, Ip6Range>(s6, &ix.v6_starts, &ix.v6_offsets, &v6post, ~Uint128(0));
+        ix.rules.insert(ix.rules.end(), v6post.begin(), v6post.end());
+      };
+      fill(ul.by_src, src4, src6);
+      fill(ul.by_dst, dst4, dst6);
+    }
+  }
+
+  e.thresholds = std::make_unique<ThresholdTable>(options.threshold_table_size);
+
+  // --- version: the loaded rules and the variables they were resolved with
+  {
+    uint64_t h = 0x6a09e667f3bcc908ULL;
+    for (const auto& r : e.rules) {
+      const std::string& text = entries[r.entry].text;
+      h = stable_hash64(text.data(), text.size(), h);
+    }
+    for (const auto* m : {&lo.vars.address, &lo.vars.port}) {
+      for (const auto& [k, v] : *m) {
+        std::string kv = k + "=" + v;
+        h = stable_hash64(kv.data(), kv.size(), h);
+      }
+    }
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    e.version = buf;
+  }
+  e.stats.build_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log::info("rules", "detection engine built")
+      .kv("loaded", e.stats.rules_loaded)
+      .kv("skipped", e.stats.rules_skipped)
+      .kv("groups", e.stats.prefilter_groups)
+      .kv("patterns", e.stats.prefilter_patterns)
+      .kv("unprefiltered", e.stats.unprefiltered_rules)
+      .kv("cache_hits", e.stats.cache_hits)
+      .kv("seconds", e.stats.build_seconds)
+      .kv("version", e.version);
+  return std::shared_ptr<const Engine>(new Engine(std::move(impl)));
+}
+
+}  // namespace canh::rules
