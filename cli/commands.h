@@ -14,6 +14,7 @@ int run_sensor(const Args& args);
 int run_server(const Args& args);
 int run_rules(const Args& args);
 int run_demo(const Args& args);
+int run_user(const Args& args);
 
 // Shared by the commands: handles --version (prints and returns true) before normal parsing.
 bool print_version_if_asked(const Args& args);

@@ -19,6 +19,7 @@ constexpr Command kCommands[] = {
     {"sensor", "capture or read packets, detect with rules, write EVE JSON (Suricata-compatible flags)", run_sensor},
     {"server", "run the collector and the web console over one data folder", run_server},
     {"rules", "check rule files: parse, compile, report what loads and what is skipped", run_rules},
+    {"user", "manage console accounts: add the first admin, list, reset a password", run_user},
     {"demo", "start a local server and replay the bundled capture against the bundled rules", run_demo},
 };
 

@@ -8,8 +8,11 @@
 #include "cli/commands.h"
 #include "common/args.h"
 #include "common/log.h"
+#include "console/console.h"
 #include "console/router.h"
 #include "console/server.h"
+#include "storage/console_families.h"
+#include "storage/database.h"
 
 namespace canh::cli {
 
@@ -86,12 +89,27 @@ int run_server(const Args& args) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  console::Router router;
+  storage::DatabaseOptions dbo;
+  dbo.path = data + "/db";
+  dbo.column_families = storage::console_column_families();
+  auto db = storage::Database::open(dbo);
+  if (!db) {
+    std::fprintf(stderr, "canh server: %s\n  (is another canh server running on this data folder?)\n",
+                 db.status().message().c_str());
+    return 1;
+  }
+  console::Console console(**db);
+  console::Router router(console.hooks());
   s = router.mount({health_route()});
+  if (s) s = router.mount(console.routes());
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 1;
   }
+  auto users = console.users().count();
+  if (users && *users == 0)
+    log::warn("server", "no accounts yet: add the first admin with canh user add (stop the server first)")
+        .kv("example", "canh user add --data " + data + " --name admin --role admin");
   auto server = console::Server::start(so, router);
   if (!server) {
     std::fprintf(stderr, "canh server: %s\n", server.status().message().c_str());

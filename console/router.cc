@@ -286,31 +286,34 @@ http::Response Router::handle(http::Request req) const {
     ev.detail = std::move(detail);
     return hooks_.audit(ev);
   };
-  auto deny = [&](int status, std::string message) {
+  // Router denials carry x-canh-denied (auth, role, origin, csrf, rate) so clients and the
+  // authorization-matrix test can tell them from a handler's own 4xx.
+  auto deny = [&](int status, std::string message, std::string_view why) {
     Status s = audit(status, message);
     if (!s) log::error("router", "audit write failed").kv("error", s.message());
-    return http::Response::error(status, message);
+    auto r = http::Response::error(status, message);
+    r.headers.emplace_back("x-canh-denied", std::string(why));
+    return r;
   };
 
   // --- authorisation
   if (!route.access.anonymous) {
     if (caller.kind == http::Caller::Kind::kAnonymous) {
-      auto r = deny(401, auth_error.empty() ? "sign in required" : auth_error);
-      return r;
+      return deny(401, auth_error.empty() ? "sign in required" : auth_error, "auth");
     }
     if (!route.access.allows(caller.role))
-      return deny(403, "role " + std::string(http::role_name(caller.role)) + " may not " + req.method + " " + route.pattern);
+      return deny(403, "role " + std::string(http::role_name(caller.role)) + " may not " + req.method + " " + route.pattern, "role");
   }
 
   // --- CSRF and rate limits for state-changing requests
   if (!safe) {
-    if (!same_origin(req.header("origin"), req.header("host"))) return deny(403, "cross-origin request refused");
+    if (!same_origin(req.header("origin"), req.header("host"))) return deny(403, "cross-origin request refused", "origin");
     if (caller.kind == http::Caller::Kind::kSession) {
       std::string_view sent = req.header(kCsrfHeader);
-      if (sent.empty() || !equal_secret(sent, csrf)) return deny(403, "CSRF token missing or wrong");
+      if (sent.empty() || !equal_secret(sent, csrf)) return deny(403, "CSRF token missing or wrong", "csrf");
     }
     if (route.access.anonymous && caller.kind == http::Caller::Kind::kAnonymous && !take_anonymous_token(req.remote)) {
-      auto r = deny(429, "too many attempts from this address: wait and try again");
+      auto r = deny(429, "too many attempts from this address: wait and try again", "rate");
       r.headers.emplace_back("retry-after", std::to_string(std::max<int64_t>(1, options_.anonymous_refill.count() / 1000)));
       return r;
     }

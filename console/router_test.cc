@@ -197,6 +197,7 @@ TEST_F(RouterTest, AnonymousStateChangesAreRateLimitedPerAddress) {
   EXPECT_EQ(r.status, 429);
   bool retry_after = false;
   for (auto& [k, v] : r.headers) retry_after |= k == "retry-after";
+  EXPECT_EQ(r.headers.front().second, "rate");
   EXPECT_TRUE(retry_after);
   auto other = req("POST", "/api/v1/login");
   other.remote = "10.0.0.2";
@@ -216,7 +217,7 @@ TEST_F(RouterTest, AuditDetailHeaderGoesToTheRecordNotTheClient) {
   q.headers.emplace_back("authorization", "Bearer canh_at_good");
   auto resp = r.handle(q);
   EXPECT_EQ(resp.status, 200);
-  EXPECT_TRUE(resp.headers.empty());
+  EXPECT_TRUE(resp.headers.empty());  // neither the audit detail nor a denial marker
   ASSERT_EQ(audit.size(), 1u);
   EXPECT_EQ(audit[0].detail, "alert 7: new -> closed");
 }

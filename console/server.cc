@@ -305,13 +305,13 @@ void Server::stop() {
     if (impl_->stopped) return;
     impl_->stopped = true;
   }
-  asio::post(impl_->ioc, [i = impl_.get()] {
-    beast::error_code ec;
-    i->acceptor->close(ec);
-  });
   impl_->ioc.stop();
   for (auto& t : impl_->threads)
     if (t.joinable()) t.join();
+  // No thread runs the io_context now, so the acceptor can be closed directly: the port is free
+  // again when stop() returns (a restart in the same process can bind it).
+  beast::error_code ec;
+  impl_->acceptor->close(ec);
   {
     std::lock_guard lock(impl_->stop_mu);
     impl_->joined = true;
