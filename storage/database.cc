@@ -52,7 +52,10 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
       if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descs;
-  for (const auto& n : names) descs.emplace_back(n, cf_opts);
+  for (const auto& n : names) {
+    descs.emplace_back(n, cf_opts);
+    if (options.tune_family) options.tune_family(n, descs.back().options);
+  }
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
@@ -100,6 +103,21 @@ Status Database::put(std::string_view fam, std::string_view key, std::string_vie
   rocksdb::WriteBatch b;
   b.Put(h, rocksdb::Slice(key.data(), key.size()), rocksdb::Slice(value.data(), value.size()));
   return write(b, durable);
+}
+
+Status Database::flush() {
+  std::vector<rocksdb::ColumnFamilyHandle*> hs;
+  for (const auto& [name, h] : families_) hs.push_back(h);
+  return to_status(db_->Flush(rocksdb::FlushOptions(), hs), "flush " + options_.path);
+}
+
+uint64_t Database::live_bytes() const {
+  uint64_t total = 0;
+  for (const auto& [name, h] : families_) {
+    uint64_t v = 0;
+    if (db_->GetIntProperty(h, "rocksdb.live-sst-files-size", &v)) total += v;
+  }
+  return total;
 }
 
 }  // namespace canh::storage

@@ -6,6 +6,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/write_batch.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -23,6 +24,10 @@ struct DatabaseOptions {
   bool create_if_missing = true;
   // Column families to open (created when missing). "default" is always opened.
   std::vector<std::string> column_families;
+  // Per-family tuning (merge operator, compaction filter, bloom filter, ...), applied on top of the
+  // shared defaults. A family whose data needs its merge operator to be read must get it on every
+  // open: that is why storage::Storage is the one place that opens a data folder.
+  std::function<void(const std::string& family, rocksdb::ColumnFamilyOptions& options)> tune_family;
 };
 
 class Database {
@@ -43,6 +48,10 @@ class Database {
   Status put(std::string_view family, std::string_view key, std::string_view value, bool durable);
 
   const std::string& path() const { return options_.path; }
+  // Writes every family's memtable to table files (tests, and before measuring size on disk).
+  Status flush();
+  // Bytes of live table files over every family: what is on disk apart from the write-ahead log.
+  uint64_t live_bytes() const;
 
  private:
   Database() = default;

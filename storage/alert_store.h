@@ -1,0 +1,115 @@
+// The alert store: alerts keyed by time, their secondary indexes, triage state, the aggregates the
+// dashboards read, and retention. Schema: storage/README.md.
+//
+// Threading: ingest() is for one writer at a time (the collector's group-commit thread); everything
+// else may be called from any thread at any time.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/alert_types.h"
+
+namespace canh::storage {
+
+class Database;
+struct RetentionState;
+
+struct RetentionPolicy {
+  int64_t max_age_seconds = 0;  // 0: no limit by age (age counts from the alert's event time)
+  uint64_t max_bytes = 0;       // 0: no limit by size (the whole database on disk)
+};
+
+struct TriageChange {
+  std::optional<TriageState> state;
+  std::optional<std::string> assignee;  // "" clears it
+};
+
+class AlertStore {
+ public:
+  // Opened by storage::Storage, which owns the database and the retention floor shared with the
+  // compaction filters.
+  AlertStore(Database& db, std::shared_ptr<RetentionState> retention);
+  ~AlertStore();
+  AlertStore(const AlertStore&) = delete;
+  AlertStore& operator=(const AlertStore&) = delete;
+
+  // Loads the ingest sequence, the signature catalogue and the retention floor.
+  Status load();
+
+  // Stores the alerts of several batches in one atomic write — alerts, indexes, aggregates and the
+  // batch records that make a retried batch a duplicate. With `durable` the write-ahead log is synced
+  // before this returns, so an acknowledgement sent after it is never a lie. One outcome per batch,
+  // in order. A batch repeated within `batches` is stored once.
+  Result<std::vector<IngestOutcome>> ingest(std::span<IngestBatch* const> batches, bool durable, int64_t now_ms);
+
+  // Faster load for benchmarks and imports: no write-ahead log (a crash loses the load).
+  Status bulk_load(std::span<IngestBatch* const> batches, int64_t now_ms);
+
+  Result<std::optional<Alert>> get(const AlertId& id) const;
+  Result<AlertPage> list(const AlertQuery& q) const;
+  Result<AlertStats> stats(const AlertStatsQuery& q) const;
+
+  // Changes state and/or assignee atomically with the state index and the per-state counts.
+  // kNotFound when the alert does not exist (or has expired).
+  Result<Alert> set_triage(const AlertId& id, const TriageChange& change, std::string_view by, int64_t now_ms);
+
+  // Signatures seen so far whose message contains `text` (case-insensitive); all when empty.
+  std::vector<SignatureInfo> signatures(std::string_view text, size_t limit) const;
+
+  // Information systems by address range: an alert whose source or destination falls in a range
+  // is indexed under that system from then on (earlier alerts keep what they had).
+  void set_system_ranges(std::vector<std::pair<uint32_t, Cidr>> ranges);
+
+  // Applies the policy: raises the retention floor and removes what is below it. Returns the new
+  // floor (microseconds of event time; 0 when nothing was ever removed).
+  Result<int64_t> enforce_retention(const RetentionPolicy& policy, int64_t now_us);
+  int64_t retention_floor_us() const;
+
+  // Work units (index items read, seeks, records examined) a list query may spend before it
+  // returns a partial page with a cursor. Tests lower it.
+  void set_query_budget(int64_t units) { query_budget_ = units; }
+
+  struct Counters {
+    uint64_t alerts_stored = 0;
+    uint64_t batches_stored = 0;
+    uint64_t batches_duplicate = 0;
+  };
+  Counters counters() const;
+
+ private:
+  Status write_ingest(std::span<IngestBatch* const> batches, bool durable, bool bulk, int64_t now_ms,
+                      std::vector<IngestOutcome>* outcomes);
+  std::vector<uint32_t> systems_for(const IpAddr& src, const IpAddr& dst) const;
+
+  Database& db_;
+  std::shared_ptr<RetentionState> retention_;
+  std::mutex ingest_mu_;
+  uint64_t next_seq_ = 1;
+  std::mutex triage_mu_;
+  std::atomic<int64_t> query_budget_{40000};
+
+  mutable std::shared_mutex catalog_mu_;
+  struct CatalogEntry {
+    std::string signature, category, lower;
+  };
+  std::unordered_map<uint32_t, CatalogEntry> catalog_;
+
+  mutable std::mutex systems_mu_;
+  std::shared_ptr<const std::vector<std::pair<uint32_t, Cidr>>> systems_;
+
+  std::atomic<uint64_t> alerts_stored_{0}, batches_stored_{0}, batches_duplicate_{0};
+};
+
+}  // namespace canh::storage
