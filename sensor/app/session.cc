@@ -1,0 +1,193 @@
+#include "sensor/app/session.h"
+
+#include <algorithm>
+
+#include "sensor/app/detect.h"
+#include "sensor/app/eve.h"
+
+namespace canh::sensor::app {
+namespace {
+
+constexpr uint8_t kTcp = 6;
+
+template <class T, class Pool, class... Args>
+std::unique_ptr<T> take(Pool& pool, Args&&... args) {
+  if (pool.idle.empty()) return std::make_unique<T>(std::forward<Args>(args)...);
+  std::unique_ptr<T> p = std::move(pool.idle.back());
+  pool.idle.pop_back();
+  return p;
+}
+
+template <class T, class Pool>
+void give_back(Pool& pool, std::unique_ptr<T>& p, size_t max_idle) {
+  if (!p) return;
+  p->reset();
+  if (pool.idle.size() < max_idle) pool.idle.push_back(std::move(p));
+  p.reset();
+}
+
+std::span<const uint8_t> bytes_of(const std::string& s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
+AppPools::AppPools(const AppConfig& config) : config_(config) {}
+AppPools::~AppPools() = default;
+
+std::unique_ptr<AppSession> AppPools::take_session() { return take<AppSession>(sessions_, config_); }
+
+void AppPools::give(std::unique_ptr<AppSession> s) {
+  if (!s) return;
+  s->release(*this);
+  if (sessions_.idle.size() < config_.max_idle) sessions_.idle.push_back(std::move(s));
+}
+
+AppSession::AppSession(const AppConfig& config) : config_(config) {}
+AppSession::~AppSession() = default;
+
+void AppSession::start(uint8_t ip_proto, uint16_t sport, uint16_t dport) {
+  ip_proto_ = ip_proto;
+  sport_ = sport;
+  dport_ = dport;
+  proto_ = rules::AppProto::kUnknown;
+  for (auto& h : held_) h.clear();
+  failed_ = {};
+  lost_ = {};
+}
+
+void AppSession::release(AppPools& pools) {
+  give_back(pools.http_, http_, pools.config_.max_idle);
+  give_back(pools.dns_, dns_, pools.config_.max_idle);
+  give_back(pools.tls_, tls_, pools.config_.max_idle);
+  for (auto& h : held_) h.clear();
+  proto_ = rules::AppProto::kUnknown;
+}
+
+bool AppSession::enabled(rules::AppProto p) const {
+  switch (p) {
+    case rules::AppProto::kHttp: return config_.http_enabled;
+    case rules::AppProto::kTls: return config_.tls_enabled;
+    case rules::AppProto::kDns: return config_.dns_enabled;
+    case rules::AppProto::kSsh: return config_.ssh_enabled;
+    default: return false;
+  }
+}
+
+void AppSession::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
+  if (data.empty()) return;
+  if (http_) {
+    http_->feed(dir, data, obs);
+  } else if (tls_) {
+    tls_->feed(dir, data, obs);
+  } else if (dns_) {
+    if (ip_proto_ == kTcp) {
+      dns_->feed_stream(dir, data, obs);
+    } else {
+      dns_->feed_datagram(dir, data, obs);
+    }
+  }
+}
+
+void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
+  proto_ = p;
+  switch (p) {
+    case rules::AppProto::kHttp: http_ = take<HttpParser>(pools.http_, config_.http); break;
+    case rules::AppProto::kTls: tls_ = take<TlsParser>(pools.tls_, config_.tls); break;
+    case rules::AppProto::kDns: dns_ = take<DnsParser>(pools.dns_, config_.dns); break;
+    default: break;
+  }
+  if (ip_proto_ != kTcp) return;
+  // What each direction said before the verdict, requests first.
+  for (Dir d : {Dir::kToServer, Dir::kToClient}) {
+    std::string& h = held_[dir_index(d)];
+    if (lost_[dir_index(d)]) {
+      if (http_) http_->gap(d, 1);
+      if (tls_) tls_->gap(d);
+      if (dns_) dns_->gap(d);
+    } else {
+      feed(d, bytes_of(h), obs);
+    }
+    h.clear();
+  }
+}
+
+void AppSession::on_data(AppPools& pools, Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
+  if (data.empty()) return;
+  if (proto_ != rules::AppProto::kUnknown) {
+    feed(dir, data, obs);
+    return;
+  }
+  const size_t d = dir_index(dir);
+  if (ip_proto_ != kTcp) {
+    Detection r = detect_udp(dir, data, sport_, dport_);
+    if (r.verdict == Verdict::kMatch && enabled(r.proto)) {
+      detected(pools, r.proto, obs);
+      feed(dir, data, obs);
+      return;
+    }
+    failed_[d] = true;
+    if (failed_[0] && failed_[1]) proto_ = rules::AppProto::kFailed;
+    return;
+  }
+  if (lost_[d]) return;
+  std::string& h = held_[d];
+  size_t room = config_.detect_window > h.size() ? config_.detect_window - h.size() : 0;
+  h.append(reinterpret_cast<const char*>(data.data()), std::min(room, data.size()));
+  if (data.size() > room) lost_[d] = true;  // the parser could not be given this direction whole
+  if (!failed_[d]) {
+    Detection r = detect_tcp(dir, bytes_of(h), sport_, dport_);
+    if (r.verdict == Verdict::kMatch && enabled(r.proto)) {
+      // The bytes past the window were not held: the parser gets the held part and a gap.
+      bool overflow = lost_[d];
+      lost_[d] = false;
+      detected(pools, r.proto, obs);
+      if (overflow) {
+        if (http_) http_->gap(dir, data.size() - room);
+        if (tls_) tls_->gap(dir);
+        if (dns_) dns_->gap(dir);
+      }
+      return;
+    }
+    if (r.verdict != Verdict::kNeedMore || lost_[d]) failed_[d] = true;
+  }
+  if (failed_[0] && failed_[1]) {
+    proto_ = rules::AppProto::kFailed;
+    for (auto& held : held_) held.clear();
+  }
+}
+
+void AppSession::on_gap(Dir dir, uint64_t len) {
+  const size_t d = dir_index(dir);
+  if (proto_ == rules::AppProto::kUnknown) {
+    lost_[d] = true;
+    failed_[d] = true;
+    if (failed_[0] && failed_[1]) proto_ = rules::AppProto::kFailed;
+    return;
+  }
+  if (http_) http_->gap(dir, len);
+  if (tls_) tls_->gap(dir);
+  if (dns_) dns_->gap(dir);
+}
+
+void AppSession::on_end(Dir dir, TxObserver* obs) {
+  if (http_) http_->finish(dir, obs);
+}
+
+void AppSession::write_eve(uint64_t tx_id, std::string* out) const {
+  TxEvent ev;
+  ev.proto = proto_;
+  ev.tx_id = tx_id;
+  if (http_) {
+    ev.http = http_->find(tx_id);
+  } else if (dns_) {
+    if (dns_->tx_count() == 0 || dns_->last_tx() != tx_id) return;
+    ev.dns = &dns_->last();
+  } else if (tls_) {
+    ev.tls = &tls_->session();
+  }
+  if (ev.http == nullptr && ev.dns == nullptr && ev.tls == nullptr) return;
+  app::write_eve(ev, out);
+}
+
+}  // namespace canh::sensor::app

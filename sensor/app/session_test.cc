@@ -1,0 +1,179 @@
+#include "sensor/app/session.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <vector>
+
+#include "sensor/app/buffers.h"
+
+// Counting allocator for the whole test binary: lets a test assert that a warm flow allocates nothing.
+namespace {
+std::atomic<uint64_t> g_allocations{0};
+}
+void* operator new(size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
+  throw std::bad_alloc();
+}
+// Not inlined: g++ would otherwise pair the inlined free() with `new` and warn about a mismatch that
+// is not one (both replacements sit on malloc).
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, size_t) noexcept { std::free(p); }
+
+namespace canh::sensor::app {
+namespace {
+
+using rules::AppProto;
+
+std::span<const uint8_t> b(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
+
+struct Count : TxObserver {
+  std::vector<std::pair<Dir, uint64_t>> events;
+  rules::AppBuffers buffers;
+  BufferScratch scratch;
+  void on_tx(const TxEvent& ev) override {
+    events.emplace_back(ev.dir, ev.tx_id);
+    fill_buffers(ev, &buffers, &scratch);  // part of the steady state being measured
+  }
+};
+
+constexpr uint8_t kTcp = 6, kUdp = 17;
+
+TEST(Session, HttpOnAnOddPortIsDetectedAndParsed) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 40000, 81);
+  Count c;
+  s->on_data(pools, Dir::kToServer, b("GE"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kUnknown);
+  s->on_data(pools, Dir::kToServer, b("T /x HTTP/1.1\r\nHost: h\r\n\r\n"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kHttp);
+  ASSERT_EQ(c.events.size(), 1u);
+  ASSERT_NE(s->http(), nullptr);
+  EXPECT_EQ(s->http()->find(0)->uri(), "/x");
+  std::string eve;
+  s->write_eve(0, &eve);
+  EXPECT_NE(eve.find("\"url\":\"/x\""), std::string::npos);
+  pools.give(std::move(s));
+}
+
+TEST(Session, ResponseDecidesAndTheHeldRequestIsParsedFirst) {
+  // suricata-verify http-not09-file: the request is binary junk, the response is HTTP.
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 49190, 80);
+  Count c;
+  s->on_data(pools, Dir::kToServer, b("\x9c\x8a\x13 junk\n\x01\x02"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kUnknown);
+  s->on_data(pools, Dir::kToClient, b("HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kHttp);
+  const HttpTx* tx = s->http()->find(0);
+  ASSERT_NE(tx, nullptr);
+  EXPECT_TRUE(tx->has_request());
+  EXPECT_EQ(tx->status(), 400);
+  EXPECT_EQ(tx->response().body(), "bad");
+  pools.give(std::move(s));
+}
+
+TEST(Session, UnknownBothWaysFails) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 1, 2);
+  s->on_data(pools, Dir::kToServer, b("\x01\x02\x03hello"), nullptr);
+  s->on_data(pools, Dir::kToClient, b("\x04\x05"), nullptr);
+  EXPECT_EQ(s->proto(), AppProto::kFailed);
+  pools.give(std::move(s));
+}
+
+TEST(Session, DisabledProtocolIsNotDetected) {
+  AppConfig cfg;
+  cfg.http_enabled = false;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 1, 80);
+  s->on_data(pools, Dir::kToServer, b("GET / HTTP/1.1\r\n\r\n"), nullptr);
+  EXPECT_NE(s->proto(), AppProto::kHttp);
+  pools.give(std::move(s));
+}
+
+TEST(Session, TlsOn8443) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 50000, 8443);
+  const uint8_t start[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
+  s->on_data(pools, Dir::kToServer, start, nullptr);
+  EXPECT_EQ(s->proto(), AppProto::kTls);
+  pools.give(std::move(s));
+}
+
+TEST(Session, DnsOverUdp) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kUdp, 5353, 53);
+  Count c;
+  const uint8_t q[] = {0, 7, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1};
+  s->on_data(pools, Dir::kToServer, q, &c);
+  EXPECT_EQ(s->proto(), AppProto::kDns);
+  EXPECT_EQ(c.events.size(), 1u);
+  pools.give(std::move(s));
+}
+
+TEST(Session, HeldBytesOverflowingTheWindowAreAGap) {
+  AppConfig cfg;
+  cfg.detect_window = 8;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 1, 80);
+  s->on_data(pools, Dir::kToServer, b("GET /long/path HTTP/1.1\r\n\r\n"), nullptr);
+  // Detected from the first 8 bytes; the rest was not held, so the request cannot be parsed whole.
+  EXPECT_EQ(s->proto(), AppProto::kHttp);
+  EXPECT_EQ(s->http()->tx_count(), 1u);
+  EXPECT_FALSE(s->http()->find(0)->request().line_done());
+  pools.give(std::move(s));
+}
+
+// A warm worker: the second flow through a recycled session allocates nothing.
+TEST(Session, WarmFlowAllocatesNothing) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  const std::string req =
+      "GET /index.html?a=%41 HTTP/1.1\r\nHost: www.example.com\r\nUser-Agent: test\r\nAccept: */*\r\n\r\n"
+      "POST /form HTTP/1.1\r\nHost: www.example.com\r\nContent-Length: 11\r\n\r\nhello world";
+  const std::string resp =
+      "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+      "HTTP/1.1 302 Found\r\nLocation: /x\r\nContent-Length: 0\r\n\r\n";
+  Count c;
+  std::string eve;
+  auto run = [&] {
+    auto s = pools.take_session();
+    s->start(kTcp, 40000, 80);
+    s->on_data(pools, Dir::kToServer, b(req), &c);
+    s->on_data(pools, Dir::kToClient, b(resp), &c);
+    eve.clear();
+    s->write_eve(1, &eve);
+    s->on_end(Dir::kToServer, &c);
+    pools.give(std::move(s));
+  };
+  c.events.reserve(64);
+  eve.reserve(4096);
+  run();
+  run();
+  c.events.clear();
+  uint64_t before = g_allocations.load();
+  run();
+  EXPECT_EQ(g_allocations.load() - before, 0u);
+  EXPECT_EQ(c.events.size(), 4u);
+  EXPECT_NE(eve.find("\"redirect\":\"/x\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace canh::sensor::app
