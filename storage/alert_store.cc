@@ -9,6 +9,7 @@
 #include "storage/database.h"
 #include "storage/keys.h"
 #include "storage/retention.h"
+#include "storage/system_ranges.h"
 
 namespace canh::storage {
 
@@ -37,7 +38,7 @@ struct ShortKeyHash {
 }  // namespace
 
 AlertStore::AlertStore(Database& db, std::shared_ptr<RetentionState> retention)
-    : db_(db), retention_(std::move(retention)), systems_(std::make_shared<std::vector<std::pair<uint32_t, Cidr>>>()) {}
+    : db_(db), retention_(std::move(retention)), systems_(std::make_shared<RangeTable>()) {}
 
 AlertStore::~AlertStore() = default;
 
@@ -78,7 +79,7 @@ Status AlertStore::load() {
 }
 
 void AlertStore::set_system_ranges(std::vector<std::pair<uint32_t, Cidr>> ranges) {
-  auto p = std::make_shared<const std::vector<std::pair<uint32_t, Cidr>>>(std::move(ranges));
+  auto p = std::make_shared<const RangeTable>(ranges);
   std::lock_guard lock(systems_mu_);
   systems_ = std::move(p);
 }
@@ -104,7 +105,7 @@ Status AlertStore::bulk_load(std::span<IngestBatch* const> batches, int64_t now_
 Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool durable, bool bulk, int64_t now_ms,
                                 std::vector<IngestOutcome>* outcomes) {
   std::lock_guard lock(ingest_mu_);
-  std::shared_ptr<const std::vector<std::pair<uint32_t, Cidr>>> systems;
+  std::shared_ptr<const RangeTable> systems;
   {
     std::lock_guard sl(systems_mu_);
     systems = systems_;
@@ -165,10 +166,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
         continue;
       }
       AlertId id{a.ts_us, seq++};
-      sys.clear();
-      for (const auto& [sid, range] : *systems)
-        if ((range.contains(a.src) || range.contains(a.dst)) && std::find(sys.begin(), sys.end(), sid) == sys.end())
-          sys.push_back(sid);
+      systems->lookup_pair(a.src, a.dst, &sys);
       codec::RecordHeader h;
       h.severity = a.severity;
       h.sid = a.sid;

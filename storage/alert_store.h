@@ -24,6 +24,7 @@
 namespace canh::storage {
 
 class Database;
+class RangeTable;
 struct RetentionState;
 
 struct RetentionPolicy {
@@ -91,7 +92,6 @@ class AlertStore {
  private:
   Status write_ingest(std::span<IngestBatch* const> batches, bool durable, bool bulk, int64_t now_ms,
                       std::vector<IngestOutcome>* outcomes);
-  std::vector<uint32_t> systems_for(const IpAddr& src, const IpAddr& dst) const;
 
   Database& db_;
   std::shared_ptr<RetentionState> retention_;
@@ -107,7 +107,7 @@ class AlertStore {
   std::unordered_map<uint32_t, CatalogEntry> catalog_;
 
   mutable std::mutex systems_mu_;
-  std::shared_ptr<const std::vector<std::pair<uint32_t, Cidr>>> systems_;
+  std::shared_ptr<const RangeTable> systems_;
 
   std::atomic<uint64_t> alerts_stored_{0}, batches_stored_{0}, batches_duplicate_{0};
 };

@@ -8,6 +8,7 @@
 #include <chrono>
 
 #include "storage/alert_codec.h"
+#include "storage/compliance_families.h"
 #include "storage/console_families.h"
 #include "storage/database.h"
 #include "storage/keys.h"
@@ -113,6 +114,7 @@ std::vector<std::string> column_families() {
   std::vector<std::string> f = {kAlertsFamily,         kAlertIndexFamily, kAlertStatsFamily,   kSignaturesFamily,
                                 kIngestBatchesFamily,  kSensorsFamily,    kSensorHealthFamily, kMetaFamily};
   for (auto& c : console_column_families()) f.push_back(std::move(c));
+  for (auto& c : compliance_column_families()) f.push_back(std::move(c));
   return f;
 }
 

@@ -52,7 +52,7 @@ class Storage {
   std::unique_ptr<SensorStore> sensors_;
 };
 
-// Every column family of the schema, the collector's and the console's.
+// Every column family of the schema: the collector's, the console's and the compliance stores'.
 std::vector<std::string> column_families();
 
 }  // namespace canh::storage
