@@ -149,6 +149,11 @@ struct PacketFields {
   std::span<const uint8_t> l3_header;
   std::span<const uint8_t> l4_header;
   std::span<const uint8_t> payload;  // this packet's transport payload (dsize is its size)
+  // TCP: this segment's payload went into the reassembled stream (Suricata's PKT_STREAM_ADD). Payload
+  // rules that are not tcp-pkt then see these bytes through StreamChunk (with this packet or a later
+  // one) and skip `payload`, so the same bytes never alert twice. False when the segment was not
+  // reassembled (no session, depth reached, bad checksum): then `payload` is inspected as usual.
+  bool stream_added = false;
 };
 
 // The flow a packet belongs to, as the sensor's flow table and stream tracker see it.

@@ -439,7 +439,11 @@ bool rule_matches(const Engine::Impl& e, Scratch::Impl& s, const CompiledRule& r
           *from_stream = true;
         }
       }
-      if (!matched && !(tcp && r.stream == StreamMode::kStreamOnly)) {
+      // A segment that went into the stream is inspected through the stream (Suricata skips the
+      // packet payload for such packets unless the rule is tcp-pkt): PacketFields::stream_added.
+      bool packet_ok = !(tcp && r.stream == StreamMode::kStreamOnly) &&
+                       !(tcp && r.stream != StreamMode::kPacketOnly && p.stream_added);
+      if (!matched && packet_ok) {
         matched = list_matches(e, s, r, list, p.payload.data(), p.payload.size(), 0);
       }
       if (!matched) return false;

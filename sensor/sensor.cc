@@ -1,6 +1,7 @@
 #include "sensor/sensor.h"
 
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -17,6 +18,11 @@ namespace {
 std::atomic<bool>* g_stop = nullptr;
 extern "C" void on_signal(int) {
   if (g_stop) g_stop->store(true, std::memory_order_relaxed);
+}
+
+long peak_rss_kb() {
+  struct rusage ru;
+  return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
 }
 
 void add_totals(WorkerTotals& a, const WorkerTotals& b) {
@@ -272,11 +278,11 @@ void Sensor::print_summary() const {
   double secs = totals_.seconds > 0 ? totals_.seconds : 1e-9;
   std::fprintf(stderr,
                "canh sensor: %llu packets (%.1f MB) in %.2f s, %.2f Gbit/s; %llu flows; %llu alerts; "
-               "%llu decoder errors; %llu capture drops\n",
+               "%llu decoder errors; %llu capture drops; peak RSS %ld MB\n",
                static_cast<unsigned long long>(t.decode.pkts), static_cast<double>(t.decode.bytes) / 1e6, secs,
                static_cast<double>(t.decode.bytes) * 8 / secs / 1e9, static_cast<unsigned long long>(t.flow.created),
                static_cast<unsigned long long>(t.alerts), static_cast<unsigned long long>(t.decode.events_total()),
-               static_cast<unsigned long long>(t.capture.dropped));
+               static_cast<unsigned long long>(t.capture.dropped), peak_rss_kb() / 1024);
   if (!options_.rules_summary.empty()) std::fprintf(stderr, "canh sensor: %s\n", options_.rules_summary.c_str());
   std::fprintf(stderr, "canh sensor: alerts in %s/eve.json\n", options_.log_dir.c_str());
 }

@@ -152,9 +152,10 @@ void Worker::housekeeping(uint64_t now_usec) {
   defrag_.expire(now_usec_);
 }
 
-rules::DetectInput Worker::make_input(const Packet& p, Flow* f, bool to_server, bool) const {
+rules::DetectInput Worker::make_input(const Packet& p, Flow* f, bool to_server, bool stream_added) const {
   rules::DetectInput in;
   in.packet = p.f;
+  in.packet.stream_added = stream_added;
   if (f) {
     in.flow.has_flow = true;
     in.flow.to_server = to_server;
