@@ -270,7 +270,7 @@ TEST(Assets, PageAndScriptsAreServedWithTheirTypes) {
 // ---------------------------------------------------------------------------------------------
 // Authorization matrix: every mounted route × every kind of caller, checked against this explicit
 // table (not derived from the routes' own Access, so a changed Access fails here until reviewed).
-// Roles: A admin, N analyst, U auditor, R read-only; "*" anyone, including anonymous.
+// Roles: A admin, N analyst, U auditor, R read-only, S sensor; "*" anyone, including anonymous.
 struct Expect {
   const char* route;
   const char* allowed;
@@ -292,6 +292,19 @@ const Expect kMatrix[] = {
     {"GET /api/v1/audit", "AU"},
     {"GET /api/v1/audit/verify", "AU"},
     {"GET /api/v1/audit/export", "AU"},
+    {"GET /api/v1/rules", "ANUR"},
+    {"GET /api/v1/rules/{sid}", "ANUR"},
+    {"POST /api/v1/rules/{sid}/enabled", "AN"},
+    {"GET /api/v1/rulesets", "ANUR"},
+    {"GET /api/v1/rulesets/{version}", "ANUR"},
+    {"POST /api/v1/rulesets/validate", "AN"},
+    {"POST /api/v1/rulesets", "A"},
+    {"POST /api/v1/rulesets/{version}/activate", "A"},
+    {"GET /api/v1/suppressions", "ANUR"},
+    {"POST /api/v1/suppressions", "AN"},
+    {"DELETE /api/v1/suppressions/{id}", "AN"},
+    {"GET /api/v1/sensor/ruleset", "S"},
+    {"GET /api/v1/sensor/rulefile/{sha256}", "S"},
 };
 
 TEST(AuthorizationMatrix, EveryRouteIsInTheTableWithTheSameRoles) {
@@ -311,10 +324,10 @@ TEST(AuthorizationMatrix, EveryRouteIsInTheTableWithTheSameRoles) {
       EXPECT_EQ(e.route.access.allows(Role::kAnalyst), allowed.find('N') != std::string::npos) << key;
       EXPECT_EQ(e.route.access.allows(Role::kAuditor), allowed.find('U') != std::string::npos) << key;
       EXPECT_EQ(e.route.access.allows(Role::kReadOnly), allowed.find('R') != std::string::npos) << key;
-      EXPECT_FALSE(e.route.access.allows(Role::kSensor)) << key << ": sensors never call the console API";
+      EXPECT_EQ(e.route.access.allows(Role::kSensor), allowed.find('S') != std::string::npos) << key;
     }
     // Every state-changing route a person can call leaves an audit record.
-    if (e.route.method != "GET") {
+    if (e.route.method != "GET" && allowed.find('S') == std::string::npos) {
       EXPECT_FALSE(e.route.audit_action.empty()) << key << " has no audit action";
     }
   }
@@ -325,8 +338,11 @@ TEST(AuthorizationMatrix, EveryRouteIsInTheTableWithTheSameRoles) {
 
 TEST(AuthorizationMatrix, ServerEnforcesItForEveryRoleOverHttp) {
   ConsoleHarness h({}, generous());
-  const std::pair<char, Role> roles[] = {
-      {'A', Role::kAdmin}, {'N', Role::kAnalyst}, {'U', Role::kAuditor}, {'R', Role::kReadOnly}};
+  const std::pair<char, Role> roles[] = {{'A', Role::kAdmin},
+                                         {'N', Role::kAnalyst},
+                                         {'U', Role::kAuditor},
+                                         {'R', Role::kReadOnly},
+                                         {'S', Role::kSensor}};
   int checked = 0;
   for (const auto& m : kMatrix) {
     std::string route = m.route, allowed = m.allowed;
@@ -348,7 +364,8 @@ TEST(AuthorizationMatrix, ServerEnforcesItForEveryRoleOverHttp) {
       ++checked;
     }
     for (auto [letter, role] : roles) {
-      Client c = h.login(role);  // fresh session: logout and password routes must not spoil others
+      Client c = role == Role::kSensor ? h.client() : h.login(role);  // fresh session per request
+      if (role == Role::kSensor) c.set_bearer(testing::kTestSensorToken);
       auto r = c.request(method, path, body);
       bool ok = allowed == "*" || allowed.find(letter) != std::string::npos;
       if (ok) {
@@ -356,13 +373,13 @@ TEST(AuthorizationMatrix, ServerEnforcesItForEveryRoleOverHttp) {
             << route << " as " << http::role_name(role) << ": " << r.status << " " << r.body;
         EXPECT_NE(r.status, 401) << route << " as " << http::role_name(role);
       } else {
-        EXPECT_EQ(r.status, 403) << route << " as " << http::role_name(role);
+        EXPECT_EQ(r.status, 403) << route << " as " << http::role_name(role) << ": " << r.body;
         EXPECT_EQ(r.header("x-canh-denied"), "role") << route << " as " << http::role_name(role);
       }
       ++checked;
     }
   }
-  EXPECT_EQ(checked, static_cast<int>(std::size(kMatrix)) * 5);
+  EXPECT_EQ(checked, static_cast<int>(std::size(kMatrix)) * 6);
 }
 
 }  // namespace

@@ -12,7 +12,11 @@ Console::Console(storage::Database& db, ConsoleOptions options)
       users_(db, options.hashing),
       sessions_(db, storage::SessionStore::Options{options.session_lifetime_ms}),
       tokens_(db),
-      audit_(db) {}
+      audit_(db),
+      rules_(db),
+      suppressions_(db),
+      notes_(db),
+      rule_manager_(rules_, suppressions_) {}
 
 Console::~Console() = default;
 
@@ -70,6 +74,7 @@ std::vector<http::Route> Console::routes() {
   };
   add(auth_routes());
   add(audit_routes());
+  add(rules_routes());
   add(asset_routes());
   return all;
 }

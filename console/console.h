@@ -7,6 +7,7 @@
 // std::vector<http::Route>, mounted beside these.
 #pragma once
 
+#include <boost/json/fwd.hpp>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -18,7 +19,9 @@
 #include "common/http_types.h"
 #include "common/status.h"
 #include "console/router.h"
+#include "console/rule_manager.h"
 #include "storage/audit_log.h"
+#include "storage/rule_store.h"
 #include "storage/user_store.h"
 
 namespace canh::storage {
@@ -50,16 +53,22 @@ class Console {
   storage::SessionStore& sessions() { return sessions_; }
   storage::ApiTokenStore& tokens() { return tokens_; }
   storage::AuditLog& audit() { return audit_; }
+  storage::RuleStore& rule_store() { return rules_; }
+  storage::SuppressionStore& suppressions() { return suppressions_; }
+  storage::AlertNotes& notes() { return notes_; }
+  RuleManager& rule_manager() { return rule_manager_; }
   storage::Database& db() { return db_; }
 
   // Account routes (auth_api.cc) and audit routes (audit_api.cc), exposed for the route table.
   std::vector<http::Route> auth_routes();
   std::vector<http::Route> audit_routes();
+  std::vector<http::Route> rules_routes();
 
  private:
   bool login_locked(const std::string& name, int64_t now);
   void login_failed(const std::string& name, int64_t now);
   void login_succeeded(const std::string& name);
+  Result<storage::Suppression> suppression_from(const boost::json::object& body, const http::Caller& c);
 
   storage::Database& db_;
   ConsoleOptions options_;
@@ -67,6 +76,10 @@ class Console {
   storage::SessionStore sessions_;
   storage::ApiTokenStore tokens_;
   storage::AuditLog audit_;
+  storage::RuleStore rules_;
+  storage::SuppressionStore suppressions_;
+  storage::AlertNotes notes_;
+  RuleManager rule_manager_;
 
   struct Failures {
     int count = 0;

@@ -20,6 +20,9 @@
 namespace canh::console::testing {
 
 inline const char* kTestPassword = "correct horse battery";
+// Stands in for the collector's sensor authenticator (collector/): the router's sensor hook is
+// theirs; these tests check the router and console routes around it.
+inline const char* kTestSensorToken = "test-sensor-credential";
 
 class ConsoleHarness {
  public:
@@ -31,7 +34,14 @@ class ConsoleHarness {
     ConsoleOptions co;
     co.hashing = storage::PasswordHashing::fast_for_tests();
     console_ = std::make_unique<Console>(*db_, co);
-    router_ = std::make_unique<Router>(console_->hooks(), router_options);
+    RouterHooks hooks = console_->hooks();
+    hooks.sensor = [](const http::Request& r) -> Result<std::optional<http::Caller>> {
+      auto a = r.header("authorization");
+      if (a.empty()) return std::optional<http::Caller>();
+      if (a != std::string("Bearer ") + kTestSensorToken) return Status::permission("sensor credentials rejected");
+      return std::optional<http::Caller>(http::Caller{http::Caller::Kind::kSensor, "1", "test-sensor", http::Role::kSensor});
+    };
+    router_ = std::make_unique<Router>(hooks, router_options);
     Status s = router_->mount(console_->routes());
     if (!s) throw std::runtime_error(s.message());
     if (setup) setup(*router_, *console_, *db_);

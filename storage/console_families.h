@@ -7,7 +7,7 @@
 namespace canh::storage {
 
 inline std::vector<std::string> console_column_families() {
-  return {"users", "sessions", "api_tokens", "audit", "rulesets", "suppressions"};
+  return {"users", "sessions", "api_tokens", "audit", "rulesets", "suppressions", "alert_notes"};
 }
 
 }  // namespace canh::storage
