@@ -290,16 +290,9 @@ Status SensorStore::decommission(uint32_t id, int64_t now_ms) {
   sensor.state = SensorState::kDecommissioned;
   sensor.decommissioned_ms = now_ms;
   sensor.token_expires_ms = 0;
-  auto* h = db_.family(kFam);
-  rocksdb::WriteBatch b;
-  auto cur = db_.get(kFam, key_of('c', id));
-  if (!cur) return cur.status();
-  if (cur->has_value()) {
-    b.Delete(h, key_of('C', **cur));
-    b.Delete(h, key_of('c', id));
-  }
-  b.Put(h, key_of('S', id), encode(sensor));
-  return db_.write(b, true);
+  // The credential stays mapped to the sensor so that a decommissioned sensor still knocking is told
+  // why it is refused; authenticate() checks the state.
+  return db_.put(kFam, key_of('S', id), encode(sensor), true);
 }
 
 Result<std::vector<Sensor>> SensorStore::list() const {

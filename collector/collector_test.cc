@@ -1,0 +1,264 @@
+// The collector's handlers, called as the router would call them (no socket): enrolment, alert
+// batches, heartbeats and sensor administration. The router's own checks (roles, CSRF) are tested
+// with the router; here the handlers must hold on their own: malformed input stores nothing.
+#include "collector/collector.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "storage/alert_test_util.h"
+
+namespace canh::collector {
+namespace {
+
+using http::Caller;
+using http::Request;
+using http::Response;
+using storage::testing::open_storage;
+using storage::testing::TempDir;
+
+std::string alert_line(int i, uint32_t sid = 2001) {
+  return R"({"timestamp":"2026-11-23T15:33:)" + std::string(i % 60 < 10 ? "0" : "") + std::to_string(i % 60) +
+         R"(.000001+0000","event_type":"alert","src_ip":"10.0.0.)" + std::to_string(1 + i % 200) +
+         R"(","src_port":1000,"dest_ip":"192.168.1.1","dest_port":80,"proto":"TCP","alert":{"signature_id":)" +
+         std::to_string(sid) + R"(,"rev":1,"signature":"ET TEST )" + std::to_string(sid) +
+         R"(","category":"Test","severity":2}})";
+}
+
+class CollectorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    st_ = open_storage(dir_.str());
+    CollectorOptions o;
+    o.current_ruleset = [] { return uint64_t{12}; };
+    collector_ = std::make_unique<Collector>(st_->alerts(), st_->sensors(), o);
+    for (auto& r : collector_->routes()) routes_.push_back(std::move(r));
+  }
+
+  Response call(const std::string& method, const std::string& pattern, Request req, const Caller& c = {}) {
+    for (auto& r : routes_)
+      if (r.method == method && r.pattern == pattern) {
+        req.method = method;
+        return r.handler(req, c);
+      }
+    ADD_FAILURE() << "no route " << method << " " << pattern;
+    return {};
+  }
+
+  Request json_req(const std::string& body) {
+    Request r;
+    r.headers = {{"content-type", "application/json"}};
+    r.body = body;
+    return r;
+  }
+
+  // Creates and enrols a sensor; returns its Caller as the router would authenticate it.
+  Caller enrolled(const std::string& name, std::string* credential = nullptr) {
+    auto created = st_->sensors().create(name, "", 1, 1ll << 50);
+    EXPECT_TRUE(created.is_ok());
+    auto r = call("POST", protocol::kEnrolPath, json_req(R"({"token":")" + created->enrolment_token + R"(","hostname":"h"})"));
+    EXPECT_EQ(r.status, 200) << r.body;
+    auto v = boost::json::parse(r.body).as_object();
+    std::string cred(v.at("credential").as_string());
+    if (credential) *credential = cred;
+    Request auth;
+    auth.headers = {{"authorization", "Bearer " + cred}};
+    auto c = collector_->authenticate(auth);
+    EXPECT_TRUE(c.is_ok() && c->has_value());
+    return **c;
+  }
+
+  Request batch_req(const std::string& body, uint64_t number, const std::string& stream = "00000000000000ab") {
+    Request r;
+    r.headers = {{"content-type", "application/x-ndjson"},
+                 {protocol::kStreamHeader, stream},
+                 {protocol::kBatchHeader, std::to_string(number)}};
+    r.body = body;
+    return r;
+  }
+
+  size_t stored() {
+    size_t n = 0;
+    storage::AlertQuery q;
+    q.limit = 1000;
+    for (;;) {
+      auto p = st_->alerts().list(q);
+      EXPECT_TRUE(p.is_ok());
+      n += p->items.size();
+      if (!p->next) return n;
+      q.after = p->next;
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<storage::Storage> st_;
+  std::unique_ptr<Collector> collector_;
+  std::vector<http::Route> routes_;
+};
+
+TEST_F(CollectorTest, SensorRoutesNeedASensorAndAdminRoutesAnAdmin) {
+  for (const auto& r : routes_) {
+    if (r.pattern == protocol::kEnrolPath) {
+      EXPECT_TRUE(r.access.anonymous);
+      EXPECT_FALSE(r.audit_action.empty());
+    } else if (r.pattern.rfind("/api/v1/sensor/", 0) == 0) {
+      EXPECT_FALSE(r.access.anonymous) << r.pattern;
+      EXPECT_TRUE(r.access.allows(http::Role::kSensor)) << r.pattern;
+      EXPECT_FALSE(r.access.allows(http::Role::kAdmin)) << r.pattern;
+    } else if (r.method == "POST") {
+      EXPECT_EQ(r.access.roles, http::Access::of({http::Role::kAdmin}).roles) << r.pattern;
+      EXPECT_FALSE(r.audit_action.empty()) << r.pattern;
+    } else {
+      EXPECT_FALSE(r.access.allows(http::Role::kSensor)) << r.pattern;
+      EXPECT_TRUE(r.access.allows(http::Role::kReadOnly)) << r.pattern;
+    }
+  }
+}
+
+TEST_F(CollectorTest, ABatchIsStoredOnceAndAcknowledged) {
+  Caller s = enrolled("s1");
+  std::string body;
+  for (int i = 0; i < 25; ++i) body += alert_line(i) + "\n";
+  auto r = call("POST", protocol::kAlertsPath, batch_req(body, 1), s);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v.at("stored").as_int64(), 25);
+  EXPECT_FALSE(v.at("duplicate").as_bool());
+  auto again = call("POST", protocol::kAlertsPath, batch_req(body, 1), s);
+  ASSERT_EQ(again.status, 200);
+  EXPECT_TRUE(boost::json::parse(again.body).at("duplicate").as_bool());
+  EXPECT_EQ(stored(), 25u);
+  // The stored alert is the line as sent, and carries the sensor.
+  storage::AlertQuery q;
+  q.limit = 1;
+  auto p = st_->alerts().list(q);
+  ASSERT_TRUE(p.is_ok());
+  ASSERT_EQ(p->items.size(), 1u);
+  EXPECT_EQ(std::to_string(p->items[0].sensor), s.id);
+  EXPECT_NE(body.find(p->items[0].eve + "\n"), std::string::npos);
+}
+
+TEST_F(CollectorTest, MalformedOrOversizedBatchesAreRefusedAndStoreNothing) {
+  Caller s = enrolled("s1");
+  std::string good = alert_line(1) + "\n";
+  struct Case {
+    Request req;
+    int status;
+    const char* needle;
+  } cases[] = {
+      {batch_req(good + "{\"event_type\":\"alert\"}\n", 1), 400, "record 2: timestamp"},
+      {batch_req(good + "not json\n", 2), 400, "record 2: not valid JSON"},
+      {batch_req("", 3), 400, "no alerts"},
+      {batch_req(good, 0), 400, "X-Canh-Batch"},
+      {batch_req(good, 4, "xyz"), 400, "X-Canh-Stream"},
+      {batch_req(std::string(9u << 20, ' '), 5), 413, "limit"},
+      {batch_req(std::string(300u << 10, ' ') + "x\n", 6), 400, "exceeds"},
+  };
+  for (auto& c : cases) {
+    auto r = call("POST", protocol::kAlertsPath, c.req, s);
+    EXPECT_EQ(r.status, c.status) << r.body;
+    EXPECT_NE(r.body.find(c.needle), std::string::npos) << r.body;
+  }
+  Request wrong_type = batch_req(good, 7);
+  wrong_type.headers[0].second = "text/plain";
+  EXPECT_EQ(call("POST", protocol::kAlertsPath, wrong_type, s).status, 415);
+  EXPECT_EQ(stored(), 0u);
+  // A person (or anyone not a sensor) cannot post a batch even if a route table lets them through.
+  Caller person{Caller::Kind::kSession, "admin", "admin", http::Role::kAdmin};
+  EXPECT_EQ(call("POST", protocol::kAlertsPath, batch_req(good, 8), person).status, 403);
+  EXPECT_EQ(stored(), 0u);
+}
+
+TEST_F(CollectorTest, AuthenticationRefusesUnknownReplacedAndDecommissionedSensors) {
+  std::string cred;
+  Caller s = enrolled("s1", &cred);
+  Request req;
+  req.headers = {{"authorization", "Bearer canh_sn_0000"}};
+  EXPECT_FALSE(collector_->authenticate(req).is_ok());
+  req.headers = {{"authorization", "Bearer canh_at_x_y"}};  // a person's API token: not ours
+  auto other = collector_->authenticate(req);
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_FALSE(other->has_value());
+  req.headers = {};
+  ASSERT_TRUE(collector_->authenticate(req).is_ok());
+
+  Caller admin{Caller::Kind::kSession, "root", "root", http::Role::kAdmin};
+  Request d;
+  d.path_params = {{"id", s.id}};
+  auto r = call("POST", "/api/v1/sensors/{id}/decommission", d, admin);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(boost::json::parse(r.body).at("state").as_string(), "decommissioned");
+  req.headers = {{"authorization", "Bearer " + cred}};
+  auto refused = collector_->authenticate(req);
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_NE(refused.status().message().find("decommissioned"), std::string::npos);
+}
+
+TEST_F(CollectorTest, EnrolmentTokensWorkOnce) {
+  auto created = st_->sensors().create("s9", "", 1, 1ll << 50);
+  ASSERT_TRUE(created.is_ok());
+  std::string body = R"({"token":")" + created->enrolment_token + R"("})";
+  EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req(body)).status, 200);
+  auto second = call("POST", protocol::kEnrolPath, json_req(body));
+  EXPECT_EQ(second.status, 403);
+  EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req("{}")).status, 400);
+  EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req("[")).status, 400);
+}
+
+TEST_F(CollectorTest, HeartbeatsStoreCountersAndAnswerTheCurrentRuleset) {
+  Caller s = enrolled("s1");
+  auto r = call("POST", protocol::kHeartbeatPath,
+                json_req(R"({"packets":1000,"bytes":50000,"drops":3,"alerts":7,"flows":20,"uptime_seconds":60,)"
+                         R"("ruleset_version":"11","software_version":"0.1.0","spool_batches":2})"),
+                s);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v.at("ruleset").at("version").as_int64(), 12);
+  EXPECT_GT(v.at("interval_seconds").as_int64(), 0);
+  auto got = st_->sensors().get(static_cast<uint32_t>(std::stoul(s.id)));
+  ASSERT_TRUE(got.is_ok() && got->has_value() && (*got)->health);
+  EXPECT_EQ((*got)->health->packets, 1000u);
+  EXPECT_EQ((*got)->health->drops, 3u);
+  EXPECT_EQ((*got)->health->ruleset_version, "11");
+  EXPECT_EQ(call("POST", protocol::kHeartbeatPath, json_req(R"({"packets":-1})"), s).status, 400);
+
+  Caller reader{Caller::Kind::kSession, "r", "r", http::Role::kReadOnly};
+  Request h;
+  h.path_params = {{"id", s.id}};
+  h.query = {{"from", "0"}};
+  auto hist = call("GET", "/api/v1/sensors/{id}/health", h, reader);
+  ASSERT_EQ(hist.status, 200) << hist.body;
+  EXPECT_EQ(boost::json::parse(hist.body).at("items").as_array().size(), 1u);
+}
+
+TEST_F(CollectorTest, AdminsCreateListAndReissueTokens) {
+  Caller admin{Caller::Kind::kSession, "root", "root", http::Role::kAdmin};
+  auto r = call("POST", "/api/v1/sensors", json_req(R"({"name":"da-nang-1","description":"edge"})"), admin);
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v.at("state").as_string(), "pending");
+  EXPECT_FALSE(v.at("enrolment_token").as_string().empty());
+  bool audited = false;
+  for (auto& [k, val] : r.headers) audited |= k == "x-canh-audit-detail" && val.find("da-nang-1") != std::string::npos;
+  EXPECT_TRUE(audited);
+  EXPECT_EQ(call("POST", "/api/v1/sensors", json_req(R"({"name":"da-nang-1"})"), admin).status, 409);
+  EXPECT_EQ(call("POST", "/api/v1/sensors", json_req(R"({"name":"bad name"})"), admin).status, 400);
+  auto list = call("GET", "/api/v1/sensors", {}, admin);
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(boost::json::parse(list.body).at("items").as_array().size(), 1u);
+  Request t;
+  t.path_params = {{"id", std::to_string(v.at("id").as_int64())}};
+  auto tok = call("POST", "/api/v1/sensors/{id}/enrolment-token", t, admin);
+  ASSERT_EQ(tok.status, 200) << tok.body;
+  std::string token(boost::json::parse(tok.body).at("enrolment_token").as_string());
+  EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req(R"({"token":")" + token + R"("})")).status, 200);
+  Request bad;
+  bad.path_params = {{"id", "abc"}};
+  EXPECT_EQ(call("GET", "/api/v1/sensors/{id}", bad, admin).status, 400);
+  bad.path_params = {{"id", "77"}};
+  EXPECT_EQ(call("GET", "/api/v1/sensors/{id}", bad, admin).status, 404);
+}
+
+}  // namespace
+}  // namespace canh::collector
