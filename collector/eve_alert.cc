@@ -3,32 +3,13 @@
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parser.hpp>
 
+#include "common/timestamp.h"
+
 namespace canh::collector {
 
 namespace json = boost::json;
 
 namespace {
-
-int digits(std::string_view s, size_t pos, size_t n) {
-  if (pos + n > s.size()) return -1;
-  int v = 0;
-  for (size_t i = 0; i < n; ++i) {
-    char c = s[pos + i];
-    if (c < '0' || c > '9') return -1;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-int64_t days_from_civil(int y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return static_cast<int64_t>(era) * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 Status field_error(std::string_view field, std::string_view what) {
   return Status::invalid(std::string(field) + ": " + std::string(what));
@@ -64,56 +45,6 @@ Result<uint64_t> get_uint(const json::object& o, std::string_view key, std::stri
 
 }  // namespace
 
-bool parse_eve_timestamp(std::string_view s, int64_t* us) {
-  // YYYY-MM-DDTHH:MM:SS[.f{1,9}](Z|±HHMM|±HH:MM)
-  int y = digits(s, 0, 4), mo = digits(s, 5, 2), d = digits(s, 8, 2);
-  int h = digits(s, 11, 2), mi = digits(s, 14, 2), se = digits(s, 17, 2);
-  if (y < 2000 || y > 2099 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 ||
-      se > 60)
-    return false;
-  if (s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != ' ') || s[13] != ':' || s[16] != ':') return false;
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap)) return false;
-  size_t pos = 19;
-  int64_t frac_us = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    size_t n = 0;
-    int64_t scale = 100000;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (n < 6) {
-        frac_us += (s[pos] - '0') * scale;
-        scale /= 10;
-      }
-      ++pos;
-      if (++n > 9) return false;
-    }
-    if (n == 0) return false;
-  }
-  int offset_s = 0;
-  if (pos < s.size() && s[pos] == 'Z') {
-    ++pos;
-  } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
-    int sign = s[pos] == '-' ? -1 : 1;
-    ++pos;
-    int oh = digits(s, pos, 2);
-    pos += 2;
-    if (pos < s.size() && s[pos] == ':') ++pos;
-    int om = digits(s, pos, 2);
-    pos += 2;
-    if (oh < 0 || oh > 14 || om < 0 || om > 59) return false;
-    offset_s = sign * (oh * 3600 + om * 60);
-  } else {
-    return false;
-  }
-  if (pos != s.size()) return false;
-  int64_t secs = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 + mi * 60 +
-                 se - offset_s;
-  *us = secs * 1000000 + frac_us;
-  return true;
-}
-
 Status parse_eve_alert(std::string_view line, storage::NewAlert* out) {
   // One parser per thread, its stack and a value buffer reused line after line: parsing allocates
   // nothing once warm (unless a line outgrows the buffer).
@@ -138,7 +69,7 @@ Status parse_eve_alert(std::string_view line, storage::NewAlert* out) {
 
   auto ts = get_string(o, "timestamp", "timestamp", 64, true);
   if (!ts) return ts.status();
-  if (!parse_eve_timestamp(*ts, &out->ts_us))
+  if (!parse_timestamp_us(*ts, &out->ts_us))
     return field_error("timestamp", "\"" + std::string(*ts) + "\" is not an EVE timestamp (2026-11-23T15:33:30.123456+0000)");
 
   for (int dir = 0; dir < 2; ++dir) {

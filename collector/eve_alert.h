@@ -2,7 +2,6 @@
 // field, into the values the alert store indexes. The line itself is kept verbatim.
 #pragma once
 
-#include <cstdint>
 #include <string_view>
 
 #include "common/status.h"
@@ -13,10 +12,5 @@ namespace canh::collector {
 // Parses and validates `line` (one JSON object, no newline) into `out`, which keeps a copy of the
 // line. Errors name the field: "alert.signature_id: must be an integer from 1 to 4294967295".
 Status parse_eve_alert(std::string_view line, storage::NewAlert* out);
-
-// Suricata's EVE timestamp, "2026-11-23T15:33:30.123456+0000" (also "Z", "+07:00", no fraction),
-// as microseconds since the epoch. Years 2000-2099 only: anything else is a broken clock, and the
-// alert keys need a bounded time.
-bool parse_eve_timestamp(std::string_view text, int64_t* us);
 
 }  // namespace canh::collector
