@@ -73,42 +73,6 @@ Result<uint64_t> count_field(const json::object& o, std::string_view key) {
   return Status::invalid("field \"" + std::string(key) + "\" must be a non-negative integer");
 }
 
-Result<uint32_t> path_id(const Request& req) {
-  std::string_view s = req.path_param("id");
-  if (s.empty() || s.size() > 10) return Status::invalid("sensor id must be a number");
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return Status::invalid("sensor id must be a number");
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  if (v == 0 || v > UINT32_MAX) return Status::invalid("sensor id out of range");
-  return static_cast<uint32_t>(v);
-}
-
-json::object health_json(const storage::SensorHealth& h) {
-  return {{"received_ms", h.received_ms},     {"packets", h.packets},
-          {"bytes", h.bytes},                 {"drops", h.drops},
-          {"alerts", h.alerts},               {"flows", h.flows},
-          {"uptime_seconds", h.uptime_seconds}, {"ruleset_version", h.ruleset_version},
-          {"software_version", h.software_version}, {"spool_batches", h.spool_batches},
-          {"spool_bytes", h.spool_bytes},     {"spool_dropped_alerts", h.spool_dropped_alerts}};
-}
-
-json::object sensor_json(const storage::Sensor& s) {
-  json::object o{{"id", s.id},
-                 {"name", s.name},
-                 {"description", s.description},
-                 {"state", storage::sensor_state_name(s.state)},
-                 {"created_ms", s.created_ms},
-                 {"enrolled_ms", s.enrolled_ms},
-                 {"decommissioned_ms", s.decommissioned_ms},
-                 {"token_expires_ms", s.token_expires_ms},
-                 {"hostname", s.hostname}};
-  if (s.health) o["health"] = health_json(*s.health);
-  else o["health"] = nullptr;
-  return o;
-}
-
 void audit_detail(Response& r, std::string detail) { r.headers.emplace_back("x-canh-audit-detail", std::move(detail)); }
 
 bool parse_hex64(std::string_view s, uint64_t* out) {
@@ -253,7 +217,6 @@ Response Collector::heartbeat(const Request& req, const Caller& caller) {
 
 std::vector<http::Route> Collector::routes() {
   std::vector<http::Route> r;
-  const Access admin = Access::of({Role::kAdmin});
   // Enrolment is anonymous by nature: the one-time token is the credential. The router rate-limits
   // anonymous POSTs per address, which bounds token guessing on top of the tokens' 96 random bits.
   r.push_back({"POST", protocol::kEnrolPath, Access::anyone(),
@@ -263,89 +226,6 @@ std::vector<http::Route> Collector::routes() {
   r.push_back({"POST", protocol::kHeartbeatPath, Access::sensors(),
                [this](const Request& req, const Caller& c) { return heartbeat(req, c); }, ""});
 
-  r.push_back({"GET", "/api/v1/sensors", Access::people(),
-               [this](const Request&, const Caller&) {
-                 auto l = sensors_.list();
-                 if (!l) return error_of(l.status());
-                 json::array items;
-                 for (const auto& s : *l) items.push_back(sensor_json(s));
-                 return json_response(200, json::object{{"items", std::move(items)}});
-               },
-               ""});
-  r.push_back({"POST", "/api/v1/sensors", admin,
-               [this](const Request& req, const Caller&) {
-                 auto body = json_object_body(req, 4096);
-                 if (!body) return error_of(body.status());
-                 auto name = str_field(*body, "name", 64, true);
-                 if (!name) return error_of(name.status());
-                 auto desc = str_field(*body, "description", 1024, false);
-                 if (!desc) return error_of(desc.status());
-                 auto c = sensors_.create(*name, *desc, now_ms(), options_.enrolment_token_ttl_ms);
-                 if (!c) return error_of(c.status());
-                 json::object o = sensor_json(c->sensor);
-                 o["enrolment_token"] = c->enrolment_token;
-                 auto resp = json_response(201, o);
-                 audit_detail(resp, "sensor " + std::to_string(c->sensor.id) + " (" + c->sensor.name + ") created");
-                 return resp;
-               },
-               "sensor.create"});
-  r.push_back({"GET", "/api/v1/sensors/{id}", Access::people(),
-               [this](const Request& req, const Caller&) {
-                 auto id = path_id(req);
-                 if (!id) return error_of(id.status());
-                 auto s = sensors_.get(*id);
-                 if (!s) return error_of(s.status());
-                 if (!s->has_value()) return Response::error(404, "no sensor " + std::to_string(*id));
-                 return json_response(200, sensor_json(**s));
-               },
-               ""});
-  r.push_back({"GET", "/api/v1/sensors/{id}/health", Access::people(),
-               [this](const Request& req, const Caller&) {
-                 auto id = path_id(req);
-                 if (!id) return error_of(id.status());
-                 int64_t to = now_ms() + 1, from = to - 86400000;
-                 for (auto [name, field] : {std::pair{"from", &from}, std::pair{"to", &to}}) {
-                   auto v = req.query_param(name);
-                   if (!v || v->empty()) continue;
-                   uint64_t n = 0;
-                   if (!parse_dec64(*v, &n) || n > static_cast<uint64_t>(INT64_MAX))
-                     return Response::error(400, std::string("query parameter ") + name + ": milliseconds since the epoch");
-                   *field = static_cast<int64_t>(n);
-                 }
-                 auto h = sensors_.health_history(*id, from, to, 5000);
-                 if (!h) return error_of(h.status());
-                 json::array items;
-                 for (const auto& x : *h) items.push_back(health_json(x));
-                 return json_response(200, json::object{{"items", std::move(items)}});
-               },
-               ""});
-  r.push_back({"POST", "/api/v1/sensors/{id}/enrolment-token", admin,
-               [this](const Request& req, const Caller&) {
-                 auto id = path_id(req);
-                 if (!id) return error_of(id.status());
-                 int64_t now = now_ms();
-                 auto t = sensors_.issue_token(*id, now, options_.enrolment_token_ttl_ms);
-                 if (!t) return error_of(t.status());
-                 auto resp = json_response(200, json::object{{"enrolment_token", *t},
-                                                             {"token_expires_ms", now + options_.enrolment_token_ttl_ms}});
-                 audit_detail(resp, "new enrolment token for sensor " + std::to_string(*id));
-                 return resp;
-               },
-               "sensor.token"});
-  r.push_back({"POST", "/api/v1/sensors/{id}/decommission", admin,
-               [this](const Request& req, const Caller&) {
-                 auto id = path_id(req);
-                 if (!id) return error_of(id.status());
-                 Status s = sensors_.decommission(*id, now_ms());
-                 if (!s) return error_of(s);
-                 auto g = sensors_.get(*id);
-                 if (!g || !g->has_value()) return Response::error(500, "sensor vanished after decommissioning");
-                 log::info("collector", "sensor decommissioned").kv("id", *id).kv("sensor", (*g)->name);
-                 auto resp = json_response(200, sensor_json(**g));
-                 audit_detail(resp, "sensor " + std::to_string(*id) + " (" + (*g)->name + ") decommissioned");
-                 return resp;
-               },
-               "sensor.decommission"});
   return r;
 }
 

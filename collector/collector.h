@@ -1,6 +1,7 @@
-// The collector: the HTTP API sensors call (enrolment, alert batches, heartbeats) and the admin API
-// that manages sensors, as http::Route tables the console's server mounts, plus the hook the router
-// calls to authenticate a sensor. Depends on storage only, never on console/.
+// The collector: the HTTP API sensors call (enrolment, alert batches, heartbeats), as http::Route
+// tables the console's server mounts, plus the hook the router calls to authenticate a sensor.
+// Depends on storage only, never on console/. People manage sensors through the console's routes
+// (console/sensors_api.cc) on the same SensorStore.
 //
 // Sensor authentication: a sensor sends "Authorization: Bearer canh_sn_..." on every request. The
 // router (console/router.h) passes every bearer credential that is not a person's API token to
@@ -41,7 +42,7 @@ class Collector {
  public:
   Collector(storage::AlertStore& alerts, storage::SensorStore& sensors, CollectorOptions options = {});
 
-  // Sensor routes (enrolment, alerts, heartbeat) and sensor administration routes.
+  // Sensor routes: enrolment, alert batches, heartbeat.
   std::vector<http::Route> routes();
   // For RouterHooks::sensor.
   Result<std::optional<http::Caller>> authenticate(const http::Request& req) const;

@@ -1,5 +1,5 @@
 // The collector's handlers, called as the router would call them (no socket): enrolment, alert
-// batches, heartbeats and sensor administration. The router's own checks (roles, CSRF) are tested
+// batches and heartbeats. The router's own checks (roles, CSRF) are tested
 // with the router; here the handlers must hold on their own: malformed input stores nothing.
 #include "collector/collector.h"
 
@@ -97,21 +97,15 @@ class CollectorTest : public ::testing::Test {
   std::vector<http::Route> routes_;
 };
 
-TEST_F(CollectorTest, SensorRoutesNeedASensorAndAdminRoutesAnAdmin) {
+TEST_F(CollectorTest, EnrolmentIsAnonymousAndEverythingElseIsForSensorsOnly) {
+  ASSERT_EQ(routes_.size(), 3u);
   for (const auto& r : routes_) {
     if (r.pattern == protocol::kEnrolPath) {
       EXPECT_TRUE(r.access.anonymous);
       EXPECT_FALSE(r.audit_action.empty());
-    } else if (r.pattern.rfind("/api/v1/sensor/", 0) == 0) {
-      EXPECT_FALSE(r.access.anonymous) << r.pattern;
-      EXPECT_TRUE(r.access.allows(http::Role::kSensor)) << r.pattern;
-      EXPECT_FALSE(r.access.allows(http::Role::kAdmin)) << r.pattern;
-    } else if (r.method == "POST") {
-      EXPECT_EQ(r.access.roles, http::Access::of({http::Role::kAdmin}).roles) << r.pattern;
-      EXPECT_FALSE(r.audit_action.empty()) << r.pattern;
     } else {
-      EXPECT_FALSE(r.access.allows(http::Role::kSensor)) << r.pattern;
-      EXPECT_TRUE(r.access.allows(http::Role::kReadOnly)) << r.pattern;
+      EXPECT_FALSE(r.access.anonymous) << r.pattern;
+      EXPECT_EQ(r.access.roles, http::Access::sensors().roles) << r.pattern;
     }
   }
 }
@@ -183,19 +177,14 @@ TEST_F(CollectorTest, AuthenticationRefusesUnknownReplacedAndDecommissionedSenso
   req.headers = {};
   ASSERT_TRUE(collector_->authenticate(req).is_ok());
 
-  Caller admin{Caller::Kind::kSession, "root", "root", http::Role::kAdmin};
-  Request d;
-  d.path_params = {{"id", s.id}};
-  auto r = call("POST", "/api/v1/sensors/{id}/decommission", d, admin);
-  ASSERT_EQ(r.status, 200) << r.body;
-  EXPECT_EQ(boost::json::parse(r.body).at("state").as_string(), "decommissioned");
+  ASSERT_TRUE(st_->sensors().decommission(static_cast<uint32_t>(std::stoul(s.id)), 2).is_ok());
   req.headers = {{"authorization", "Bearer " + cred}};
   auto refused = collector_->authenticate(req);
   ASSERT_FALSE(refused.is_ok());
   EXPECT_NE(refused.status().message().find("decommissioned"), std::string::npos);
 }
 
-TEST_F(CollectorTest, EnrolmentTokensWorkOnce) {
+TEST_F(CollectorTest, EnrolmentTokensWorkOnceAndAReissuedTokenReplacesTheCredential) {
   auto created = st_->sensors().create("s9", "", 1, 1ll << 50);
   ASSERT_TRUE(created.is_ok());
   std::string body = R"({"token":")" + created->enrolment_token + R"("})";
@@ -204,6 +193,10 @@ TEST_F(CollectorTest, EnrolmentTokensWorkOnce) {
   EXPECT_EQ(second.status, 403);
   EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req("{}")).status, 400);
   EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req("[")).status, 400);
+  auto reissued = st_->sensors().issue_token(created->sensor.id, 2, 1ll << 50);
+  ASSERT_TRUE(reissued.is_ok());
+  auto r = call("POST", protocol::kEnrolPath, json_req(R"({"token":")" + *reissued + R"("})"));
+  EXPECT_EQ(r.status, 200) << r.body;
 }
 
 TEST_F(CollectorTest, HeartbeatsStoreCountersAndAnswerTheCurrentRuleset) {
@@ -223,41 +216,6 @@ TEST_F(CollectorTest, HeartbeatsStoreCountersAndAnswerTheCurrentRuleset) {
   EXPECT_EQ((*got)->health->ruleset_version, "11");
   EXPECT_EQ(call("POST", protocol::kHeartbeatPath, json_req(R"({"packets":-1})"), s).status, 400);
 
-  Caller reader{Caller::Kind::kSession, "r", "r", http::Role::kReadOnly};
-  Request h;
-  h.path_params = {{"id", s.id}};
-  h.query = {{"from", "0"}};
-  auto hist = call("GET", "/api/v1/sensors/{id}/health", h, reader);
-  ASSERT_EQ(hist.status, 200) << hist.body;
-  EXPECT_EQ(boost::json::parse(hist.body).at("items").as_array().size(), 1u);
-}
-
-TEST_F(CollectorTest, AdminsCreateListAndReissueTokens) {
-  Caller admin{Caller::Kind::kSession, "root", "root", http::Role::kAdmin};
-  auto r = call("POST", "/api/v1/sensors", json_req(R"({"name":"da-nang-1","description":"edge"})"), admin);
-  ASSERT_EQ(r.status, 201) << r.body;
-  auto v = boost::json::parse(r.body).as_object();
-  EXPECT_EQ(v.at("state").as_string(), "pending");
-  EXPECT_FALSE(v.at("enrolment_token").as_string().empty());
-  bool audited = false;
-  for (auto& [k, val] : r.headers) audited |= k == "x-canh-audit-detail" && val.find("da-nang-1") != std::string::npos;
-  EXPECT_TRUE(audited);
-  EXPECT_EQ(call("POST", "/api/v1/sensors", json_req(R"({"name":"da-nang-1"})"), admin).status, 409);
-  EXPECT_EQ(call("POST", "/api/v1/sensors", json_req(R"({"name":"bad name"})"), admin).status, 400);
-  auto list = call("GET", "/api/v1/sensors", {}, admin);
-  ASSERT_EQ(list.status, 200);
-  EXPECT_EQ(boost::json::parse(list.body).at("items").as_array().size(), 1u);
-  Request t;
-  t.path_params = {{"id", std::to_string(v.at("id").as_int64())}};
-  auto tok = call("POST", "/api/v1/sensors/{id}/enrolment-token", t, admin);
-  ASSERT_EQ(tok.status, 200) << tok.body;
-  std::string token(boost::json::parse(tok.body).at("enrolment_token").as_string());
-  EXPECT_EQ(call("POST", protocol::kEnrolPath, json_req(R"({"token":")" + token + R"("})")).status, 200);
-  Request bad;
-  bad.path_params = {{"id", "abc"}};
-  EXPECT_EQ(call("GET", "/api/v1/sensors/{id}", bad, admin).status, 400);
-  bad.path_params = {{"id", "77"}};
-  EXPECT_EQ(call("GET", "/api/v1/sensors/{id}", bad, admin).status, 404);
 }
 
 }  // namespace
