@@ -8,10 +8,10 @@
 namespace canh::rules {
 namespace {
 
-using testing::bytes;
-using testing::EngineFixture;
-using testing::tcp_packet;
-using testing::udp_packet;
+using rtest::bytes;
+using rtest::EngineFixture;
+using rtest::tcp_packet;
+using rtest::udp_packet;
 
 TEST(Engine, ContentRuleFiresOnMatchingPayloadOnly) {
   EngineFixture f(R"(alert tcp any any -> any any (msg:"id check"; content:"uid=0|28|root|29|"; classtype:bad-unknown; sid:2100498; rev:7;))");

@@ -10,7 +10,7 @@
 #include "rules/address.h"
 #include "rules/engine.h"
 
-namespace canh::rules::testing {
+namespace canh::rules::rtest {
 
 struct Collected : AlertSink {
   std::vector<AlertInfo> alerts;
@@ -108,4 +108,4 @@ class EngineFixture {
   FlowDetectState flow;
 };
 
-}  // namespace canh::rules::testing
+}  // namespace canh::rules::rtest

@@ -38,8 +38,23 @@ int64_t find(const uint8_t* hay, size_t from, size_t to, const std::string& pat,
   if (to < from || to - from < n) return -1;
   const uint8_t* p = reinterpret_cast<const uint8_t*>(pat.data());
   if (!nocase) {
-    const void* r = memmem(hay + from, to - from, p, n);
-    return r ? static_cast<const uint8_t*>(r) - hay : -1;
+    if (n >= 16) {
+      // Long needles: glibc's two-way search is linear in the worst case.
+      const void* r = memmem(hay + from, to - from, p, n);
+      return r ? static_cast<const uint8_t*>(r) - hay : -1;
+    }
+    // Short needles (most verification contents): memchr on the first byte is vectorised and beats
+    // memmem's setup several times over; candidates are confirmed with memcmp.
+    const uint8_t* cur = hay + from;
+    const uint8_t* last = hay + to - n;
+    while (cur <= last) {
+      const void* q = std::memchr(cur, p[0], size_t(last - cur) + 1);
+      if (!q) return -1;
+      const uint8_t* c = static_cast<const uint8_t*>(q);
+      if (std::memcmp(c + 1, p + 1, n - 1) == 0) return c - hay;
+      cur = c + 1;
+    }
+    return -1;
   }
   uint8_t c0 = kLower.t[p[0]];
   uint8_t c0u = (c0 >= 'a' && c0 <= 'z') ? uint8_t(c0 - 32) : c0;
@@ -416,6 +431,7 @@ bool rule_matches(const Engine::Impl& e, Scratch::Impl& s, const CompiledRule& r
   const FlowFields& f = in.flow;
   *from_stream = false;
   *from_app = false;
+  if (p.stream_end && !(r.has_payload_list && r.stream != StreamMode::kPacketOnly) && !r.has_app_list) return false;
   if (!header_matches(r, p, f)) return false;
   if (!flow_matches(r.flow, p, f)) return false;
   for (const Op& op : r.packet_ops)
