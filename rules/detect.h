@@ -154,6 +154,10 @@ struct PacketFields {
   // one) and skip `payload`, so the same bytes never alert twice. False when the segment was not
   // reassembled (no session, depth reached, bad checksum): then `payload` is inspected as usual.
   bool stream_added = false;
+  // A pseudo packet made to flush a TCP stream at flow end (EVE pkt_src "stream (flow timeout)"): it
+  // carries no bytes of its own, so only rules that inspect stream data or app-layer buffers may
+  // match it (a dsize or header-only rule matching it would alert on a packet that never was).
+  bool stream_end = false;
 };
 
 // The flow a packet belongs to, as the sensor's flow table and stream tracker see it.

@@ -357,7 +357,7 @@ bool Decoder::nsh(Ctx& c, Packet& p, std::span<const uint8_t> d) {
     event(DecodeEvent::k_nsh_unsupported);
     return false;
   }
-  size_t len = static_cast<size_t>(((d[0] & 0x0f) << 2 | d[1] >> 6) & 0x3f) * 4;
+  size_t len = static_cast<size_t>(d[1] & 0x3f) * 4;  // low 6 bits of the second byte, in 4-byte words
   uint8_t md_type = d[2] & 0x0f;
   uint8_t next = d[3];
   if (len < 8 || len > d.size() || (md_type == 1 && len != 24)) {

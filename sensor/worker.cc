@@ -321,6 +321,7 @@ void Worker::end_flow(Flow& f, FlowEndReason reason) {
       p.f.sport = to_server ? f.sp : f.dp;
       p.f.dport = to_server ? f.dp : f.sp;
       p.f.tcp_flags = 0x10;
+      p.f.stream_end = true;
       p.vlan_count = f.vlan_count;
       for (int i = 0; i < kMaxVlan; ++i) p.vlan[i] = f.vlan[i];
       ++totals_.pseudo_packets;
