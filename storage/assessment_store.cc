@@ -51,7 +51,7 @@ json::object content_json(const Dossier& d) {
   json::array parts;
   for (const auto& p : d.parts) {
     json::array files;
-    for (const auto& f : p.files) files.emplace_back(f);
+    for (const auto& f : p.files) files.push_back(json::object{{"sha256", f.sha256}, {"name", f.name}, {"size", f.size}});
     parts.push_back(json::object{{"id", p.id}, {"text", p.text}, {"files", std::move(files)}});
   }
   return json::object{{"framework", d.framework},
@@ -129,7 +129,9 @@ Result<Dossier> decode(std::string_view raw) {
         DossierPart part{str(p.get_object(), "id"), str(p.get_object(), "text"), {}};
         if (auto* fs = arr(p.get_object(), "files"))
           for (const auto& f : *fs)
-            if (f.is_string()) part.files.emplace_back(f.get_string());
+            if (f.is_object())
+              part.files.push_back({str(f.get_object(), "sha256"), str(f.get_object(), "name"),
+                                    static_cast<uint64_t>(num(f.get_object(), "size"))});
         d.parts.push_back(std::move(part));
       }
   d.regulation_approved = flag(c, "regulation_approved");

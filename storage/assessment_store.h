@@ -31,10 +31,16 @@ struct DossierEvent {
   std::string note;    // reasons, opinion summary, trigger
 };
 
+struct FileRef {
+  std::string sha256;  // of the blob in storage/evidence_store.h
+  std::string name;    // as uploaded, for display and the download's file name only
+  uint64_t size = 0;
+};
+
 struct DossierPart {
-  std::string id;                  // overview, design, ...
+  std::string id;  // overview, design, ...
   std::string text;
-  std::vector<std::string> files;  // SHA-256 of evidence blobs (storage/evidence_store.h)
+  std::vector<FileRef> files;
 };
 
 struct Dossier {
