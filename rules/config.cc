@@ -243,14 +243,21 @@ Result<RulesConfig> parse_rules_config(std::string_view yaml_text, std::string_v
     return Status::invalid(src + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
   }
   // Every variable must resolve, so a typo fails at start with its name rather than on each rule.
-  for (const auto& [name, value] : cfg.vars.address) {
-    auto r = parse_address_set(value, cfg.vars.address);
-    if (!r) return Status::invalid(src + ": vars.address-groups." + name + ": " + r.status().message());
-  }
-  for (const auto& [name, value] : cfg.vars.port) {
-    auto r = parse_port_set(value, cfg.vars.port);
-    if (!r) return Status::invalid(src + ": vars.port-groups." + name + ": " + r.status().message());
-  }
+  // A broken variable breaks every variable using it; name the broken one itself (its message does
+  // not start with another "$NAME:").
+  auto check = [&](const VarMap& vars, const char* key, auto parse) -> Status {
+    Status first;
+    for (const auto& [name, value] : vars) {
+      auto r = parse(value, vars);
+      if (r) continue;
+      Status s = Status::invalid(src + ": " + key + "." + name + ": " + r.status().message());
+      if (r.status().message().rfind("$", 0) != 0) return s;
+      if (first.is_ok()) first = s;
+    }
+    return first;
+  };
+  CANH_RETURN_IF_ERROR(check(cfg.vars.address, "vars.address-groups", parse_address_set));
+  CANH_RETURN_IF_ERROR(check(cfg.vars.port, "vars.port-groups", parse_port_set));
   return cfg;
 }
 

@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <unistd.h>
+
 #include "rules/test_util.h"
 
 namespace canh::rules {
@@ -63,6 +66,109 @@ TEST(Engine, PassRuleStopsThePacketAndPassesTheFlow) {
   EXPECT_EQ(r.alerts[0].action, 3);
   EXPECT_TRUE(f.flow.passed);
   EXPECT_EQ(f.run(tcp_packet("evil")), std::vector<uint32_t>{});
+}
+
+TEST(Engine, SuppressAndThresholdConfigApply) {
+  RuleLoadOptions opts;
+  auto tc = parse_threshold_config(
+      "suppress gen_id 1, sig_id 1\n"
+      "suppress gen_id 1, sig_id 2, track by_src, ip 10.0.0.0/8\n"
+      "threshold gen_id 1, sig_id 3, type limit, track by_rule, count 1, seconds 60\n"
+      "rate_filter gen_id 1, sig_id 4, track by_rule, count 1, seconds 60, new_action drop, timeout 10\n",
+      "threshold.config", opts.vars.address);
+  EXPECT_TRUE(tc.errors.empty());
+  ASSERT_EQ(tc.warnings.size(), 1u);  // rate_filter is reported, not applied
+  EXPECT_NE(tc.warnings[0].find("threshold.config:4:"), std::string::npos);
+  opts.thresholds = tc.entries;
+  EngineFixture f(
+      "alert tcp any any -> any any (content:\"x\"; flowbits:set,fb; sid:1;)\n"
+      "alert tcp any any -> any any (content:\"x\"; sid:2;)\n"
+      "alert tcp any any -> any any (content:\"x\"; threshold:type limit, track by_src, count 10, seconds 60; sid:3;)\n"
+      "alert tcp any any -> any any (content:\"y\"; flowbits:isset,fb; sid:4;)\n",
+      opts);
+  EXPECT_EQ(f.run(tcp_packet("x")), std::vector<uint32_t>{3});  // 1 suppressed, 2 suppressed for 10/8
+  EXPECT_EQ(f.run(tcp_packet("x")), std::vector<uint32_t>{});   // the config's limit 1 replaced the rule's 10
+  EXPECT_EQ(f.run(tcp_packet("y")), std::vector<uint32_t>{4});  // suppressed sid 1 still set its flowbit
+  DetectInput other = tcp_packet("x");
+  other.packet.src = rtest::ip("8.8.8.8");
+  EXPECT_EQ(f.run(other), std::vector<uint32_t>{2});
+}
+
+TEST(Engine, BadPcreIsSkippedWithItsReason) {
+  RuleSet rs;
+  rs.add_text("alert tcp any any -> any any (pcre:\"/a(b/\"; sid:1;)\nalert tcp any any -> any any (content:\"ok\"; sid:2;)\n",
+              "t.rules");
+  auto e = Engine::build(rs);
+  ASSERT_TRUE(e.is_ok());
+  EXPECT_EQ((*e)->loaded(), 1u);
+  ASSERT_EQ((*e)->skipped_rules().size(), 1u);
+  EXPECT_EQ((*e)->skipped_rules()[0].reason, "pcre does not compile");
+  EXPECT_NE((*e)->skipped_rules()[0].detail.find("missing closing parenthesis"), std::string::npos)
+      << (*e)->skipped_rules()[0].detail;
+  EXPECT_EQ((*e)->entry_of(1, 2), 1u);
+  EXPECT_EQ((*e)->entry_of(1, 1), SIZE_MAX);
+}
+
+TEST(Engine, CacheAvoidsRecompilingAndVersionFollowsRules) {
+  std::string dir = ::testing::TempDir() + "canh_hs_cache_" + std::to_string(::getpid());
+  std::filesystem::remove_all(dir);
+  const char* text = "alert tcp any any -> any any (content:\"abc\"; sid:1;)\nalert udp any any -> any any (content:\"xyz\"; sid:2;)\n";
+  RuleSet rs;
+  rs.add_text(text, "t.rules");
+  EngineOptions o;
+  o.cache_dir = dir;
+  auto cold = Engine::build(rs, o);
+  ASSERT_TRUE(cold.is_ok());
+  EXPECT_GT((*cold)->stats().cache_misses, 0u);
+  auto warm = Engine::build(rs, o);
+  ASSERT_TRUE(warm.is_ok());
+  EXPECT_EQ((*warm)->stats().cache_misses, 0u);
+  EXPECT_EQ((*warm)->stats().cache_hits, (*cold)->stats().prefilter_groups);
+  EXPECT_EQ((*warm)->version(), (*cold)->version());
+  // The deserialized databases work.
+  auto scratch = (*warm)->make_scratch();
+  FlowDetectState fs;
+  rtest::Collected c;
+  (*warm)->inspect(tcp_packet("zzabczz"), fs, *scratch, c);
+  EXPECT_EQ(c.sids(), std::vector<uint32_t>{1});
+  // A corrupt cache file is ignored and rebuilt.
+  for (const auto& f : std::filesystem::directory_iterator(dir)) {
+    FILE* fp = std::fopen(f.path().c_str(), "r+b");
+    ASSERT_NE(fp, nullptr);
+    std::fseek(fp, 20, SEEK_SET);
+    std::fputs("garbage garbage garbage", fp);
+    std::fclose(fp);
+  }
+  auto again = Engine::build(rs, o);
+  ASSERT_TRUE(again.is_ok());
+  EXPECT_GT((*again)->stats().cache_misses, 0u);
+  RuleSet changed;
+  changed.add_text("alert tcp any any -> any any (content:\"abd\"; sid:1;)\n", "t.rules");
+  auto other = Engine::build(changed, o);
+  ASSERT_TRUE(other.is_ok());
+  EXPECT_NE((*other)->version(), (*cold)->version());
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Engine, IpOnlyRulesAreFoundThroughTheAddressIndex) {
+  EngineFixture f(
+      "alert ip $HOME_NET any -> [1.2.3.4,5.6.7.0/24] any (sid:1;)\n"
+      "alert ip [9.9.9.9] any -> $HOME_NET any (sid:2;)\n"
+      "alert ip any any <> 7.7.7.7 any (sid:3;)\n");
+  DetectInput in = tcp_packet("");
+  in.packet.src = rtest::ip("192.168.0.5");
+  in.packet.dst = rtest::ip("5.6.7.99");
+  EXPECT_EQ(f.run(in), std::vector<uint32_t>{1});
+  in.packet.dst = rtest::ip("5.6.8.1");
+  EXPECT_EQ(f.run(in), std::vector<uint32_t>{});
+  in.packet.src = rtest::ip("9.9.9.9");
+  in.packet.dst = rtest::ip("10.1.1.1");
+  EXPECT_EQ(f.run(in), std::vector<uint32_t>{2});
+  in.packet.src = rtest::ip("10.1.1.1");
+  in.packet.dst = rtest::ip("7.7.7.7");
+  EXPECT_EQ(f.run(in), std::vector<uint32_t>{3});
+  std::swap(in.packet.src, in.packet.dst);
+  EXPECT_EQ(f.run(in), std::vector<uint32_t>{3});
 }
 
 }  // namespace
