@@ -158,9 +158,10 @@ Response Collector::ingest(const Request& req, const Caller& caller) {
   for (size_t i = 0; i < lines->size(); ++i) {
     Status s = parse_eve_alert((*lines)[i], &batch.alerts[i]);
     if (!s) {
-      // Line numbers count records, as the sensor's spool file holds them.
-      return Response::error(400, "batch " + std::to_string(batch.number) + " record " + std::to_string(i + 1) + ": " +
-                                      s.message());
+      // Records count the non-empty lines, as the sensor's spool file holds them; "record" lets the
+      // shipper set that one record aside and send the rest again under the same number.
+      std::string msg = "batch " + std::to_string(batch.number) + " record " + std::to_string(i + 1) + ": " + s.message();
+      return json_response(400, json::object{{"error", msg}, {"record", i + 1}});
     }
   }
   uint64_t number = batch.number;

@@ -154,6 +154,8 @@ TEST_F(CollectorTest, MalformedOrOversizedBatchesAreRefusedAndStoreNothing) {
     EXPECT_EQ(r.status, c.status) << r.body;
     EXPECT_NE(r.body.find(c.needle), std::string::npos) << r.body;
   }
+  auto rec = call("POST", protocol::kAlertsPath, batch_req(good + good + "{}\n", 9), s);
+  EXPECT_EQ(boost::json::parse(rec.body).at("record").as_int64(), 3);
   Request wrong_type = batch_req(good, 7);
   wrong_type.headers[0].second = "text/plain";
   EXPECT_EQ(call("POST", protocol::kAlertsPath, wrong_type, s).status, 415);

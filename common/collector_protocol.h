@@ -6,6 +6,7 @@
 //                                    headers X-Canh-Stream (16 hex digits) and X-Canh-Batch (1..2^63);
 //                                    200 {"batch","stored","duplicate","expired"} once durable;
 //                                    429/503 + Retry-After: try again; other 4xx: the batch is refused
+//                                    (400 with "record": N when record N alone is malformed)
 //   POST /api/v1/sensor/heartbeat    {"packets","bytes","drops","alerts","flows","uptime_seconds",
 //                                    "ruleset_version","software_version","spool_batches",
 //                                    "spool_bytes","spool_dropped_alerts"}
