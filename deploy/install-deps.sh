@@ -39,7 +39,7 @@ build=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev lld
-  python3 python3-yaml wrk procps curl tcpdump
+  python3 python3-yaml wrk procps curl tcpdump ccache
 )
 browser_pkgs=(chromium chromium-driver)
 # Node.js drives the browser tests (playwright-core). Debian ships nodejs and npm as two packages;
@@ -60,4 +60,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
 else
   echo "install-deps.sh: all ${#want[@]} packages present"
+fi
+
+# The console's browser tests drive Debian's chromium with playwright-core from npm.
+if [ "$browser" = 1 ]; then
+  "$(dirname "$0")/../tests/browser/install.sh"
 fi
