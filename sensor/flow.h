@@ -160,7 +160,11 @@ Flow* FlowTable::lookup(const Packet& p, bool* created, bool* to_server, EvictFn
     f->dp = p.f.dport;
     // A flow first seen with a SYN/ACK was started by the other side (Suricata swaps it too), and
     // so was one first seen with an ICMP reply.
+    // A TCP flow picked up midstream from a packet sent by a well-known port to an ephemeral one is
+    // oriented with the well-known side as server (smb1-03-midstream: `flow:to_server` to port 445
+    // matches the client's packets although the server's came first).
     bool swap = (p.is_tcp() && (p.f.tcp_flags & 0x12) == 0x12) ||
+                (p.is_tcp() && !(p.f.tcp_flags & 0x02) && p.f.sport < 1024 && p.f.dport >= 1024) ||
                 (p.f.has_icmp && (p.f.icmp_type == 0 || p.f.icmp_type == 129 || p.f.icmp_type == 14 ||
                                   p.f.icmp_type == 16 || p.f.icmp_type == 18));
     if (swap) {
