@@ -1,6 +1,7 @@
 #include "sensor/capture.h"
 
 #include <linux/if_packet.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -58,6 +59,9 @@ Result<std::unique_ptr<PacketSource>> PacketSource::open_live(const std::string&
   if (rc < 0) return Status::io(iface + ": cannot start capture: " + pcap_geterr(p));
   s->linktype_ = pcap_datalink(p);
   CANH_RETURN_IF_ERROR(apply_filter(p, bpf, iface));
+  // Non-blocking, with our own poll in next(): with TPACKET_V3 a blocking pcap_next_ex() may not
+  // return on its timeout, and the worker must see the stop flag on an idle link.
+  if (pcap_setnonblock(p, 1, err) != 0) return Status::io(iface + ": " + err);
   if (fanout_ok) *fanout_ok = false;
   if (fanout_group >= 0) {
     // PACKET_FANOUT_HASH: the kernel's symmetric flow hash picks the socket (see capture.h).
@@ -82,7 +86,14 @@ PacketSource::Next PacketSource::next(RawPacket* out) {
     out->ts_usec = static_cast<uint64_t>(h->ts.tv_sec) * 1'000'000ull + static_cast<uint64_t>(h->ts.tv_usec);
     return Next::kPacket;
   }
-  if (rc == 0) return Next::kTimeout;
+  if (rc == 0) {
+    int fd = pcap_get_selectable_fd(pcap_);
+    if (fd >= 0) {
+      struct pollfd pfd{fd, POLLIN, 0};
+      ::poll(&pfd, 1, 100);
+    }
+    return Next::kTimeout;
+  }
   if (rc == PCAP_ERROR_BREAK) return Next::kEnd;
   return Next::kError;
 }
