@@ -40,30 +40,31 @@ void fill_http(const TxEvent& ev, rules::AppBuffers* out, BufferScratch* scratch
   }
   if (m.has_body()) out->set(Buffer::kFileData, m.body());
 
-  if (to_server) {
-    if (rq.has_start_line()) {
-      out->set(Buffer::kHttpRequestLine, rq.start_line());
-      out->set(Buffer::kHttpMethod, tx.method());
-      if (tx.has_uri()) {
-        out->set(Buffer::kHttpUri, tx.uri());
-        out->set(Buffer::kHttpUriRaw, tx.uri_raw());
-      }
+  // Request-only buffers go with both directions: the engine inspects a rule that mixes request and
+  // response buffers (http.uri with http.stat_code) with the response, and a rule made of request
+  // buffers only with the request, so offering them again with the response does not re-alert.
+  if (rq.has_start_line()) {
+    out->set(Buffer::kHttpRequestLine, rq.start_line());
+    out->set(Buffer::kHttpMethod, tx.method());
+    if (tx.has_uri()) {
+      out->set(Buffer::kHttpUri, tx.uri());
+      out->set(Buffer::kHttpUriRaw, tx.uri_raw());
     }
-    if (tx.has_host()) {
-      out->set(Buffer::kHttpHost, tx.host());
-      out->set(Buffer::kHttpHostRaw, tx.host_raw());
-    }
-    if (rq.has_headers()) {
-      set_header(out, Buffer::kHttpUserAgent, rq, HttpHeader::kUserAgent);
-      set_header(out, Buffer::kHttpReferer, rq, HttpHeader::kReferer);
-      set_header(out, Buffer::kHttpAccept, rq, HttpHeader::kAccept);
-      set_header(out, Buffer::kHttpAcceptEnc, rq, HttpHeader::kAcceptEncoding);
-      set_header(out, Buffer::kHttpAcceptLang, rq, HttpHeader::kAcceptLanguage);
-      set_header(out, Buffer::kHttpConnection, rq, HttpHeader::kConnection);
-    }
-    if (rq.has_body()) out->set(Buffer::kHttpRequestBody, rq.body());
-    return;
   }
+  if (tx.has_host()) {
+    out->set(Buffer::kHttpHost, tx.host());
+    out->set(Buffer::kHttpHostRaw, tx.host_raw());
+  }
+  if (rq.has_headers()) {
+    set_header(out, Buffer::kHttpUserAgent, rq, HttpHeader::kUserAgent);
+    set_header(out, Buffer::kHttpReferer, rq, HttpHeader::kReferer);
+    set_header(out, Buffer::kHttpAccept, rq, HttpHeader::kAccept);
+    set_header(out, Buffer::kHttpAcceptEnc, rq, HttpHeader::kAcceptEncoding);
+    set_header(out, Buffer::kHttpAcceptLang, rq, HttpHeader::kAcceptLanguage);
+    set_header(out, Buffer::kHttpConnection, rq, HttpHeader::kConnection);
+  }
+  if (rq.has_body()) out->set(Buffer::kHttpRequestBody, rq.body());
+  if (to_server) return;
   if (rs.has_start_line()) {
     out->set(Buffer::kHttpResponseLine, rs.start_line());
     if (tx.has_status()) out->set(Buffer::kHttpStatCode, tx.status_code());
@@ -83,13 +84,13 @@ void fill_dns(const TxEvent& ev, rules::AppBuffers* out) {
 
 void fill_tls(const TxEvent& ev, rules::AppBuffers* out) {
   const TlsSession& s = *ev.tls;
-  if (ev.dir == Dir::kToServer) {
-    if (!s.client_hello) return;
+  // Client buffers with both directions, server buffers with the server's, as for HTTP.
+  if (s.client_hello) {
     if (!s.sni.empty()) out->set(Buffer::kTlsSni, s.sni);
     out->set(Buffer::kJa3String, s.ja3);
     out->set(Buffer::kJa3Hash, s.ja3_hash);
-    return;
   }
+  if (ev.dir == Dir::kToServer) return;
   if (s.server_hello) {
     out->set(Buffer::kJa3sString, s.ja3s);
     out->set(Buffer::kJa3sHash, s.ja3s_hash);

@@ -1,10 +1,11 @@
-// From a transaction to the rule engine's inspection buffers (rules::AppBuffers), direction by
-// direction as Suricata registers its keywords: request-only buffers (http.uri, http.user_agent,
-// tls.sni, ja3.*, dns.query ...) are offered with to-server progress, response-only ones
-// (http.stat_code, http.server, file_data of a response, tls.cert_*, ja3s.* ...) with to-client
-// progress, and the two-sided ones (http.header, http.cookie, http.content_type, http.protocol ...)
-// hold the side that progressed. A buffer that does not exist (header not sent, body not seen yet)
-// stays absent, which is not the same as empty: `bsize:0` matches an empty User-Agent only.
+// From a transaction to the rule engine's inspection buffers (rules::AppBuffers). The side that
+// progressed decides the two-sided buffers (http.header, http.cookie, http.content_type,
+// http.protocol, file_data ...). Request buffers (http.uri, http.user_agent ...) are offered with
+// both directions, response buffers (http.stat_code, http.server, tls.cert_* ...) with to-client
+// progress only: the engine inspects a rule with the side its buffers belong to (a rule mixing both
+// with the response), and remembers per transaction and direction what alerted. A buffer that does
+// not exist (header not sent, body not seen yet) stays absent, which is not the same as empty:
+// `bsize:0` matches an empty User-Agent only.
 #pragma once
 
 #include <span>

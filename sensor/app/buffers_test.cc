@@ -53,7 +53,7 @@ struct Capture : TxObserver {
   }
 };
 
-TEST(Buffers, RequestBuffersOnlyWithToServerProgress) {
+TEST(Buffers, RequestAndResponseSides) {
   HttpParser p;
   Capture c;
   p.feed(Dir::kToServer, b("GET /a%20b HTTP/1.1\r\nHost: Ex.com\r\nUser-Agent: \r\nCookie: c=1\r\n\r\n"), &c);
@@ -88,9 +88,11 @@ TEST(Buffers, RequestBuffersOnlyWithToServerProgress) {
   EXPECT_EQ(get(rs, Buffer::kHttpResponseBody), "ok");
   EXPECT_EQ(get(rs, Buffer::kFileData), "ok");
   EXPECT_EQ(get(rs, Buffer::kHttpHeader), "Server: nginx\r\nContent-Length: 2\r\n");
-  // Request-only buffers are not offered again with the response: a rule alerts once.
-  EXPECT_FALSE(has(rs, Buffer::kHttpUri));
-  EXPECT_FALSE(has(rs, Buffer::kHttpHost));
+  // Request buffers come with the response too (for rules that mix both), response buffers never
+  // with the request.
+  EXPECT_EQ(get(rs, Buffer::kHttpUri), "/a b");
+  EXPECT_EQ(get(rs, Buffer::kHttpHost), "ex.com");
+  EXPECT_FALSE(has(rs, Buffer::kHttpRequestHeader));
 }
 
 TEST(Buffers, RequestBodyIsFileDataToTheServer) {

@@ -335,11 +335,13 @@ void HttpParser::on_request_line(Side& s, std::span<const uint8_t> rest) {
 
   if (iequals(tx.method(), "CONNECT")) tx.connect_ = true;
   if (iequals(tx.method(), "HEAD")) tx.head_request_ = true;
+  // CONNECT names an authority ("host:443"), not a path. A path there ("CONNECT / HTTP/1.1",
+  // suricata-verify bug-7851-01) names no host at all.
+  const bool authority = tx.connect_ && uri.find('/') == std::string_view::npos;
 
   if (tx.uri_.present) {
     tx.uri_norm_ = Field{static_cast<uint32_t>(m.norm_.size()), 0, true};
-    if (tx.connect_) {
-      // CONNECT names an authority ("host:443"), not a path.
+    if (authority) {
       m.norm_.append(uri);
     } else {
       normalize_uri(uri, &m.norm_);
@@ -347,7 +349,7 @@ void HttpParser::on_request_line(Side& s, std::span<const uint8_t> rest) {
     tx.uri_norm_.len = static_cast<uint32_t>(m.norm_.size() - tx.uri_norm_.off);
     // An absolute URI (proxy request) names the host; it wins over the Host header.
     std::string_view host, port;
-    if (tx.connect_) {
+    if (authority) {
       split_host_port(uri, &host, &port);
     } else {
       UriParts parts = split_uri(uri);

@@ -305,6 +305,13 @@ TEST(HttpParser, ConnectTunnelStopsParsing) {
   EXPECT_EQ(p.tx_count(), 1u);
 }
 
+TEST(HttpParser, ConnectWithAPathNamesNoHost) {
+  HttpParser p;
+  feed(p, Dir::kToServer, "CONNECT / HTTP/1.1\r\nMp-Country: US\r\n\r\n");
+  EXPECT_FALSE(p.find(0)->has_host());
+  EXPECT_EQ(p.find(0)->uri(), "/");
+}
+
 TEST(HttpParser, AbsoluteUriNamesTheHost) {
   HttpParser p;
   feed(p, Dir::kToServer, "GET http://Proxy.Example:3128/p?q HTTP/1.1\r\nHost: other\r\n\r\n");
