@@ -1,5 +1,7 @@
 #include "sensor/worker.h"
 
+#include <time.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -14,6 +16,12 @@ constexpr uint64_t kPublishEvery = 512;
 constexpr uint64_t kChecksumSample = 1000;
 
 void store_relaxed(std::atomic<uint64_t>& a, uint64_t v) { a.store(v, std::memory_order_relaxed); }
+
+double thread_cpu_seconds() {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 }  // namespace
 
 // Collects one packet's alerts: one per rule (gid, sid) per packet, at most packet-alert-max, in the
@@ -86,6 +94,7 @@ Worker::Worker(uint32_t id, uint32_t nworkers, const SensorConfig& config, std::
 Worker::~Worker() = default;
 
 Status Worker::run(PacketSource& source, const std::atomic<bool>& stop, bool filter_share) {
+  double cpu0 = thread_cpu_seconds();
   RawPacket raw;
   uint64_t pcap_cnt = 0;
   int linktype = source.linktype();
@@ -114,6 +123,7 @@ Status Worker::run(PacketSource& source, const std::atomic<bool>& stop, bool fil
     if (source.live() && (pcap_cnt & 0xffff) == 0) store_relaxed(published_.capture_drops, source.stats().dropped);
   }
   totals_.capture = source.stats();
+  totals_.cpu_seconds += thread_cpu_seconds() - cpu0;
   return Status::ok();
 }
 
@@ -600,7 +610,9 @@ void Worker::write_flow(const Flow& f, FlowEndReason reason) {
 }
 
 void Worker::finish() {
+  double cpu0 = thread_cpu_seconds();
   flows_.drain([this](Flow& f) { end_flow(f, FlowEndReason::kShutdown); });
+  totals_.cpu_seconds += thread_cpu_seconds() - cpu0;
   publish();
 }
 

@@ -38,6 +38,7 @@ struct WorkerTotals {
   StreamCounters stream;
   uint64_t alerts = 0, alerts_suppressed = 0, alert_queue_overflow = 0, pseudo_packets = 0;
   uint64_t skipped_other_worker = 0;
+  double cpu_seconds = 0;  // CPU time of this worker's thread in run() and finish()
   CaptureStats capture;
 };
 
