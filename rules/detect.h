@@ -219,6 +219,11 @@ struct DetectInput {
   FlowFields flow;
   const StreamChunk* stream = nullptr;  // null: no reassembled data (UDP, or nothing new)
   const AppBuffers* app = nullptr;      // null: no app-layer transaction progressed with this packet
+  // For sensors that inspect a packet and each transaction it completes in separate calls: true in
+  // the transaction calls, where only rules using app-layer buffers run (rules without them ran in
+  // the packet's own call), so no rule is evaluated twice for one packet. With one call per packet
+  // carrying everything, leave it false.
+  bool app_rules_only = false;
 };
 
 // Per-flow detection state, owned by the sensor's flow, sized at compile time so flows can be pooled

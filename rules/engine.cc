@@ -165,10 +165,13 @@ bool suppressed(const CompiledRule& r, const PacketFields& p) {
   return false;
 }
 
-// A fast pattern for the prefilter: the content marked fast_pattern, else the longest positive one.
+// A fast pattern for the prefilter: the content marked fast_pattern, else the longest positive one,
+// preferring app-layer buffers when the rule has any (their scans are smaller and, for sensors
+// inspecting transactions separately, the payload then need not be scanned in transaction calls).
 int choose_fast_pattern(const Rule& r) {
   int best = -1;
   size_t best_len = 0;
+  bool best_app = false;
   for (size_t i = 0; i < r.ops.size(); ++i) {
     const Op& op = r.ops[i];
     if (op.kind != OpKind::kContent) continue;
@@ -176,12 +179,29 @@ int choose_fast_pattern(const Rule& r) {
     if (c.negated) continue;
     if (c.fast_pattern) return int(i);
     size_t len = c.fp_length ? c.fp_length : c.pattern.size();
-    if (len > best_len) {
+    bool app = !is_packet_buffer(op.buffer);
+    if (best < 0 || (app && !best_app) || (app == best_app && len > best_len)) {
       best = int(i);
       best_len = len;
+      best_app = app;
     }
   }
   return best;
+}
+
+bool dsize_requires_payload(const IntMatch& m) {
+  switch (m.mode) {
+    case IntMatch::Mode::kRange:
+    case IntMatch::Mode::kGt:
+    case IntMatch::Mode::kGe:
+    case IntMatch::Mode::kNe:
+    case IntMatch::Mode::kNotRange:
+      return true;
+    case IntMatch::Mode::kEq:
+      return m.a > 0;
+    default:
+      return false;
+  }
 }
 
 }  // namespace
@@ -242,18 +262,24 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   const size_t dir = (!in.flow.has_flow || in.flow.to_server) ? 1 : 0;
   s.candidates.clear();
 
+  const bool app_only = in.app_rules_only;
+  if (app_only && !in.app) return;
   if (s.hs) {
-    const auto& payload_groups = e.group_of[static_cast<size_t>(Buffer::kPayload)][cls];
-    scan(e, s, payload_groups[dir], p.payload);
-    if (in.stream && p.ip_proto == 6) scan(e, s, payload_groups[dir], in.stream->data);
-    scan(e, s, e.group_of[static_cast<size_t>(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr)][cls][dir],
-         p.l3_header);
-    Buffer l4 = p.ip_proto == 6    ? Buffer::kTcpHdr
-                : p.ip_proto == 17 ? Buffer::kUdpHdr
-                : p.ip_proto == 1  ? Buffer::kIcmpv4Hdr
-                : p.ip_proto == 58 ? Buffer::kIcmpv6Hdr
-                                   : Buffer::kCount;
-    if (l4 != Buffer::kCount) scan(e, s, e.group_of[static_cast<size_t>(l4)][cls][dir], p.l4_header);
+    if (!app_only || e.app_rules_need_payload_scan) {
+      const auto& payload_groups = e.group_of[static_cast<size_t>(Buffer::kPayload)][cls];
+      scan(e, s, payload_groups[dir], p.payload);
+      if (in.stream && p.ip_proto == 6) scan(e, s, payload_groups[dir], in.stream->data);
+    }
+    if (!app_only) {
+      scan(e, s, e.group_of[static_cast<size_t>(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr)][cls][dir],
+           p.l3_header);
+      Buffer l4 = p.ip_proto == 6    ? Buffer::kTcpHdr
+                  : p.ip_proto == 17 ? Buffer::kUdpHdr
+                  : p.ip_proto == 1  ? Buffer::kIcmpv4Hdr
+                  : p.ip_proto == 58 ? Buffer::kIcmpv6Hdr
+                                     : Buffer::kCount;
+      if (l4 != Buffer::kCount) scan(e, s, e.group_of[static_cast<size_t>(l4)][cls][dir], p.l4_header);
+    }
     if (in.app) {
       const AppBuffers& a = *in.app;
       const size_t side = a.to_server ? 1 : 0;
@@ -269,18 +295,34 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
       }
     }
   }
+  // Rules without a prefilter pattern: the ones needing payload are skipped for packets without it,
+  // as Suricata's signature masks do for its non-prefilter list (prefiltered rules are not masked).
+  const size_t prefiltered = s.candidates.size();
   const UnprefilteredList& up = e.unprefiltered[cls][dir];
   for (uint32_t idx : up.residual) add_candidate(s, idx);
   add_indexed(s, up.by_src, p.src);
   add_indexed(s, up.by_dst, p.dst);
   add_indexed(s, up.by_src, p.dst);  // bidirectional rules are indexed on both sides
   add_indexed(s, up.by_dst, p.src);
+  const bool has_payload = !p.payload.empty();
+  size_t keep = prefiltered;
+  for (size_t i = prefiltered; i < s.candidates.size(); ++i) {
+    uint32_t idx = s.candidates[i];
+    const CompiledRule& r = e.rules[idx];
+    if ((r.requires_payload && !has_payload) || (app_only && !r.has_app_list)) {
+      s.seen[idx >> 6] = 0;
+      continue;
+    }
+    s.candidates[keep++] = idx;
+  }
+  s.candidates.resize(keep);
 
   std::sort(s.candidates.begin(), s.candidates.end());
   for (uint32_t idx : s.candidates) s.seen[idx >> 6] = 0;
 
   for (uint32_t idx : s.candidates) {
     const CompiledRule& r = e.rules[idx];
+    if (app_only && !r.has_app_list) continue;
     bool from_stream = false, from_app = false;
     if (!rule_matches(e, s, r, in, flow, &from_stream, &from_app)) continue;
     if (r.has_app_list && in.app) {
@@ -465,6 +507,9 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
         resp |= response_only(b);
       }
     }
+    r.requires_payload = r.has_payload_list;
+    for (const Op& op : r.packet_ops)
+      if (op.kind == OpKind::kDsize && dsize_requires_payload(rule.ints[op.index])) r.requires_payload = true;
     if (r.has_app_list) {
       if (rule.flow.to_client || resp) r.tx_side = TxSide::kToClient;
       else if (rule.flow.to_server || req) r.tx_side = TxSide::kToServer;
@@ -562,6 +607,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     }
     const Op& op = rule.ops[size_t(fp)];
     const ContentOp& ct = rule.contents[op.index];
+    if (r.has_app_list && is_packet_buffer(op.buffer)) e.app_rules_need_payload_scan = true;
     Literal lit;
     lit.bytes = ct.fp_length ? ct.pattern.substr(ct.fp_offset, ct.fp_length) : ct.pattern;
     lit.nocase = ct.nocase;

@@ -74,6 +74,10 @@ struct CompiledRule {
   std::vector<OpList> lists;
   bool has_payload_list = false;  // a list on Buffer::kPayload
   bool has_app_list = false;
+  // Suricata's SIG_MASK_REQUIRE_PAYLOAD: a rule without a prefilter pattern is only considered for
+  // packets with payload when it inspects the payload or has a dsize that excludes 0 (so a
+  // stream-end pseudo packet runs prefiltered stream rules, not `dsize:!9` or pcre-only rules).
+  bool requires_payload = false;
   TxSide tx_side = TxSide::kNone;
   std::vector<uint32_t> pcre_slot;  // parallel to rule->pcres: index into Engine::Impl::pcres
   std::vector<CompiledFlowbit> flowbit_checks;   // isset / isnotset
@@ -143,6 +147,8 @@ struct Engine::Impl {
   hs_scratch_t* proto_scratch = nullptr;  // cloned per worker
   pcre2_match_context* pcre_ctx_template = nullptr;
   size_t max_flowbit = 0;
+  // Some app-layer rule has its fast pattern in the payload: app_rules_only calls still scan it.
+  bool app_rules_need_payload_scan = false;
   std::vector<std::pair<uint64_t, uint32_t>> by_gid_sid;  // sorted (gid<<32|sid) -> rule index
 
   ~Impl();

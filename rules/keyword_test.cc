@@ -657,6 +657,57 @@ TEST(Stream, OverlapAlreadyOfferedIsNotReportedAgain) {
   EXPECT_TRUE(f.fires(in, 1));  // a second occurrence in the new bytes
 }
 
+TEST(Stream, AMatchNeedingTheNewBytesIsNotMistakenForAnOldOne) {
+  // suricata-verify bug-4623: the content ends exactly where the old bytes end; the byte_jump after
+  // it needs data beyond, which only this chunk has.
+  EngineFixture f(R"(alert tcp-stream any any -> any any (content:"|0f 54|"; byte_jump:0,0,relative,post_offset -3; pcre:"/^\x01\x0f\x54/R"; sid:1;))");
+  DetectInput in = tcp_packet("zz");
+  StreamChunk sc;
+  std::string data("ab\x01\x0f\x54zz", 7);
+  sc.data = rtest::bytes(data);
+  sc.new_from = 5;
+  in.stream = &sc;
+  EXPECT_TRUE(f.fires(in, 1));
+}
+
+TEST(PayloadMask, UnprefilteredPayloadRulesSkipPacketsWithoutPayload) {
+  // Suricata's signature masks (suricata-verify test-dsize-values, detect-bytetest-02): dsize:!9 and
+  // pcre-only rules do not run on empty packets, while a content rule found by the prefilter in
+  // stream data does (a stream-end pseudo packet).
+  EngineFixture f(R"(alert tcp any any -> any any (dsize:!9; sid:1;)
+alert tcp any any -> any any (dsize:<9; sid:2;)
+alert tcp any any -> any any (pcre:"/GET/"; sid:3;)
+alert tcp any any -> any any (content:"GET"; sid:4;))");
+  DetectInput empty = tcp_packet("");
+  EXPECT_EQ(f.run(empty), (std::vector<uint32_t>{2}));
+  StreamChunk sc;
+  sc.data = rtest::bytes("GET / HTTP/1.0");
+  empty.stream = &sc;
+  EXPECT_EQ(f.run(empty), (std::vector<uint32_t>{2, 4}));
+  EXPECT_EQ(f.run(tcp_packet("GET /x")), (std::vector<uint32_t>{1, 2, 3, 4}));
+}
+
+TEST(AppRulesOnly, TransactionCallsRunOnlyAppLayerRules) {
+  EngineFixture f(R"(alert http any any -> any any (content:"GET"; sid:1;)
+alert http any any -> any any (http.uri; content:"/a"; sid:2;)
+alert http any any -> any any (content:"IE=Edge"; file_data; content:"IE=Edge"; sid:3;))");
+  DetectInput pkt = tcp_packet("GET /a IE=Edge");
+  pkt.flow.app_proto = AppProto::kHttp;
+  EXPECT_EQ(f.run(pkt), (std::vector<uint32_t>{1}));
+  AppBuffers req;
+  req.set(Buffer::kHttpUri, std::string_view("/a"));
+  DetectInput tx = pkt;
+  tx.app = &req;
+  tx.app_rules_only = true;
+  EXPECT_EQ(f.run(tx), (std::vector<uint32_t>{2}));  // sid 1 already ran in the packet's call
+  AppBuffers resp;
+  resp.to_server = false;
+  resp.set(Buffer::kHttpResponseBody, std::string_view("<meta content=IE=Edge>"));
+  tx.app = &resp;
+  tx.flow.to_server = false;
+  EXPECT_EQ(f.run(tx), (std::vector<uint32_t>{3}));  // payload and file_data in one rule
+}
+
 // --- thresholds
 
 TEST(Threshold, LimitAlertsAtMostCountPerWindow) {

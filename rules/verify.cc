@@ -450,7 +450,13 @@ bool rule_matches(const Engine::Impl& e, Scratch::Impl& s, const CompiledRule& r
       bool matched = false;
       if (tcp && r.stream != StreamMode::kPacketOnly && in.stream && !in.stream->data.empty()) {
         const StreamChunk& sc = *in.stream;
-        if (list_matches(e, s, r, list, sc.data.data(), sc.data.size(), std::min(sc.new_from, sc.data.size()))) {
+        size_t old_len = std::min(sc.new_from, sc.data.size());
+        // New when a match ends in the new bytes, or when the bytes offered before did not match
+        // (a condition needing the data that follows, like isdataat or a jump, only holds now).
+        bool m = list_matches(e, s, r, list, sc.data.data(), sc.data.size(), old_len);
+        if (!m && old_len > 0 && list_matches(e, s, r, list, sc.data.data(), sc.data.size(), 0))
+          m = !list_matches(e, s, r, list, sc.data.data(), old_len, 0);
+        if (m) {
           matched = true;
           *from_stream = true;
         }
