@@ -41,6 +41,7 @@ inline std::string_view as_chars(std::span<const uint8_t> s) {
 class HttpTx;
 struct DnsMessage;
 struct TlsSession;
+struct SshSession;
 
 // One step of progress on one transaction, reported while a parser consumes bytes. Exactly one of
 // the protocol pointers is set; all of them (and every view reachable from them) are valid only for
@@ -52,6 +53,7 @@ struct TxEvent {
   const HttpTx* http = nullptr;
   const DnsMessage* dns = nullptr;
   const TlsSession* tls = nullptr;
+  const SshSession* ssh = nullptr;
 };
 
 // Receives progress events. Called synchronously from inside feed(): a detection glue inspects the

@@ -2,6 +2,7 @@
 
 #include "sensor/app/dns_parser.h"
 #include "sensor/app/http_parser.h"
+#include "sensor/app/ssh_parser.h"
 #include "sensor/app/tls_parser.h"
 
 namespace canh::sensor::app {
@@ -104,6 +105,14 @@ void fill_tls(const TxEvent& ev, rules::AppBuffers* out) {
   }
 }
 
+// ssh.proto / ssh.software: the banner of the side that sent it.
+void fill_ssh(const TxEvent& ev, rules::AppBuffers* out) {
+  const SshBanner& b = ev.ssh->side(ev.dir);
+  if (!b.seen) return;
+  out->set(Buffer::kSshProto, b.proto_version());
+  out->set(Buffer::kSshSoftware, b.software_version());
+}
+
 }  // namespace
 
 void fill_buffers(const TxEvent& ev, rules::AppBuffers* out, BufferScratch* scratch) {
@@ -116,6 +125,8 @@ void fill_buffers(const TxEvent& ev, rules::AppBuffers* out, BufferScratch* scra
     fill_dns(ev, out);
   } else if (ev.tls != nullptr) {
     fill_tls(ev, out);
+  } else if (ev.ssh != nullptr) {
+    fill_ssh(ev, out);
   }
 }
 

@@ -1,6 +1,6 @@
 // From a transaction to the rule engine's inspection buffers (rules::AppBuffers). The side that
 // progressed decides the two-sided buffers (http.header, http.cookie, http.content_type,
-// http.protocol, file_data ...). Request buffers (http.uri, http.user_agent ...) are offered with
+// http.protocol, file_data, ssh.proto, ssh.software ...). Request buffers (http.uri, http.user_agent ...) are offered with
 // both directions, response buffers (http.stat_code, http.server, tls.cert_* ...) with to-client
 // progress only: the engine inspects a rule with the side its buffers belong to (a rule mixing both
 // with the response), and remembers per transaction and direction what alerted. A buffer that does

@@ -4,6 +4,7 @@
 
 #include "sensor/app/dns_parser.h"
 #include "sensor/app/http_parser.h"
+#include "sensor/app/ssh_parser.h"
 #include "sensor/app/tls_parser.h"
 
 namespace canh::sensor::app {
@@ -198,6 +199,20 @@ void write_tls(const TxEvent& ev, Writer& w) {
   w.close();
 }
 
+void write_ssh(const TxEvent& ev, Writer& w) {
+  const SshSession& s = *ev.ssh;
+  w.open("ssh");
+  for (const auto& [name, b] : {std::pair<std::string_view, const SshBanner*>{"client", &s.client},
+                                {"server", &s.server}}) {
+    if (!b->seen) continue;
+    w.open(name);
+    w.str("proto_version", b->proto_version());
+    w.str("software_version", b->software_version());
+    w.close();
+  }
+  w.close();
+}
+
 }  // namespace
 
 void json_escape(std::string_view s, std::string* out) {
@@ -239,6 +254,8 @@ void write_eve(const TxEvent& ev, std::string* out) {
     write_dns(ev, w);
   } else if (ev.tls != nullptr) {
     write_tls(ev, w);
+  } else if (ev.ssh != nullptr) {
+    write_ssh(ev, w);
   }
 }
 

@@ -6,6 +6,7 @@
 //   "dns":{"answer":{"version":2,"type":"answer","id","flags","qr",...,"rcode","answers":[...]}}
 //   "tls":{"subject","issuerdn","serial","fingerprint","sni","version","notbefore","notafter",
 //          "ja3":{"hash","string"},"ja3s":{"hash","string"}}
+//   "ssh":{"client":{"proto_version","software_version"},"server":{...}}
 // Fields that are absent are left out. Strings are JSON-escaped; bytes that are not UTF-8 become
 // \u00XX, so a line is always valid JSON whatever the traffic held.
 #pragma once

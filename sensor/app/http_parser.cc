@@ -127,6 +127,7 @@ void HttpMessage::reset() {
   header_lines_.clear();
   known_.fill(-1);
   body_wire_ = 0;
+  body_reported_ = 0;
   body_seen_ = false;
   body_truncated_ = false;
 }
@@ -202,6 +203,8 @@ void HttpParser::report(Dir dir, TxObserver* obs) {
   Side& s = sides_[dir_index(dir)];
   s.dirty = false;
   if (obs == nullptr || s.tx == nullptr) return;
+  HttpMessage& m = msg(s, dir);
+  m.body_reported_ = static_cast<uint32_t>(m.body_.size());
   TxEvent ev;
   ev.proto = rules::AppProto::kHttp;
   ev.dir = dir;
@@ -588,11 +591,12 @@ void HttpParser::body_bytes(Dir dir, std::span<const uint8_t> data) {
   m.body_seen_ = true;
   m.body_wire_ += data.size();
   m.progress_ = HttpMessage::Progress::kBody;
-  s.dirty = true;
   const size_t limit = dir == Dir::kToServer ? limits_.request_body_limit : limits_.response_body_limit;
+  const size_t step = dir == Dir::kToServer ? limits_.request_body_inspect_step : limits_.response_body_inspect_step;
   size_t room = m.body_.size() < limit ? limit - m.body_.size() : 0;
   bool was_bomb = s.inflater.bomb();
   s.inflater.write(data, &m.body_, room);
+  if (m.body_.size() >= size_t{m.body_reported_} + step) s.dirty = true;
   if (!was_bomb && s.inflater.bomb()) ++counters_.decompress_bomb;
   if (m.body_.size() >= limit || s.inflater.bomb()) m.body_truncated_ = true;
 }

@@ -29,6 +29,11 @@ struct HttpLimits {
   uint16_t max_headers = 256;             // distinct header names kept per message
   uint32_t request_body_limit = 100 * 1024;   // Suricata's request-body-limit default
   uint32_t response_body_limit = 100 * 1024;  // response-body-limit
+  // A body still arriving is offered for inspection again only once it grew by this much (Suricata's
+  // request/response-body-minimal-inspect-size): rescanning a growing body on every segment would cost
+  // quadratic time on a download. Complete bodies are always offered.
+  uint32_t request_body_inspect_step = 32 * 1024;
+  uint32_t response_body_inspect_step = 40 * 1024;
   uint32_t max_decompress_ratio = 2048;       // decoded/encoded above this (after 64 KiB) stops decoding
   uint16_t max_tx = 16;                   // transactions in flight per flow (pipelining depth)
 };
@@ -118,6 +123,7 @@ class HttpMessage {
   std::vector<Field> header_lines_;  // in norm_
   std::array<int16_t, static_cast<size_t>(HttpHeader::kCount)> known_{};
   uint64_t body_wire_ = 0;
+  uint32_t body_reported_ = 0;  // body size when last offered for inspection
   bool body_seen_ = false;
   bool body_truncated_ = false;
 };

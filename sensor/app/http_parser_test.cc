@@ -247,6 +247,22 @@ TEST(HttpParser, BodyIsCappedAtTheLimit) {
   EXPECT_TRUE(p.find(0)->response().complete());
 }
 
+TEST(HttpParser, GrowingBodyIsOfferedInStepsNotPerSegment) {
+  // A 1 MB download in 1460-byte segments: offered with its headers, each time the kept body grew by
+  // response_body_inspect_step (40 KiB: at ~41 KiB and ~82 KiB; the 100 KiB limit stops growth), and
+  // complete. Not once per segment, which would rescan the body ~700 times.
+  HttpParser p;
+  Recorder r;
+  feed(p, Dir::kToServer, "GET /big HTTP/1.1\r\n\r\n", &r);
+  std::string resp = "HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n" + std::string(1000000, 'x');
+  for (size_t off = 0; off < resp.size(); off += 1460) feed(p, Dir::kToClient, std::string_view(resp).substr(off, 1460), &r);
+  size_t to_client = 0;
+  for (const auto& e : r.events) to_client += e.dir == Dir::kToClient;
+  EXPECT_EQ(to_client, 4u);
+  EXPECT_EQ(r.events.back().progress, HttpMessage::Progress::kComplete);
+  EXPECT_EQ(r.events.back().body.size(), 100u * 1024);
+}
+
 TEST(HttpParser, DecompressionBombStops) {
   HttpLimits limits;
   limits.response_body_limit = 10 * 1024 * 1024;

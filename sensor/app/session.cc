@@ -60,6 +60,7 @@ void AppSession::release(AppPools& pools) {
   give_back(pools.http_, http_, pools.config_.max_idle);
   give_back(pools.dns_, dns_, pools.config_.max_idle);
   give_back(pools.tls_, tls_, pools.config_.max_idle);
+  give_back(pools.ssh_, ssh_, pools.config_.max_idle);
   for (auto& h : held_) h.clear();
   proto_ = rules::AppProto::kUnknown;
 }
@@ -80,6 +81,8 @@ void AppSession::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
     http_->feed(dir, data, obs);
   } else if (tls_) {
     tls_->feed(dir, data, obs);
+  } else if (ssh_) {
+    ssh_->feed(dir, data, obs);
   } else if (dns_) {
     if (ip_proto_ == kTcp) {
       dns_->feed_stream(dir, data, obs);
@@ -95,6 +98,7 @@ void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
     case rules::AppProto::kHttp: http_ = take<HttpParser>(pools.http_, config_.http); break;
     case rules::AppProto::kTls: tls_ = take<TlsParser>(pools.tls_, config_.tls); break;
     case rules::AppProto::kDns: dns_ = take<DnsParser>(pools.dns_, config_.dns); break;
+    case rules::AppProto::kSsh: ssh_ = take<SshParser>(pools.ssh_); break;
     default: break;
   }
   if (ip_proto_ != kTcp) return;
@@ -185,8 +189,10 @@ void AppSession::write_eve(uint64_t tx_id, std::string* out) const {
     ev.dns = &dns_->last();
   } else if (tls_) {
     ev.tls = &tls_->session();
+  } else if (ssh_) {
+    ev.ssh = &ssh_->session();
   }
-  if (ev.http == nullptr && ev.dns == nullptr && ev.tls == nullptr) return;
+  if (ev.http == nullptr && ev.dns == nullptr && ev.tls == nullptr && ev.ssh == nullptr) return;
   app::write_eve(ev, out);
 }
 

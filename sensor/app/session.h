@@ -21,6 +21,7 @@
 #include "sensor/app/app_types.h"
 #include "sensor/app/dns_parser.h"
 #include "sensor/app/http_parser.h"
+#include "sensor/app/ssh_parser.h"
 #include "sensor/app/tls_parser.h"
 
 namespace canh::sensor::app {
@@ -62,6 +63,7 @@ class AppPools {
   Pool<HttpParser> http_;
   Pool<DnsParser> dns_;
   Pool<TlsParser> tls_;
+  Pool<SshParser> ssh_;
 };
 
 class AppSession {
@@ -87,6 +89,7 @@ class AppSession {
   const HttpParser* http() const { return http_.get(); }
   const DnsParser* dns() const { return dns_.get(); }
   const TlsParser* tls() const { return tls_.get(); }
+  const SshParser* ssh() const { return ssh_.get(); }
 
  private:
   void detected(AppPools& pools, rules::AppProto p, TxObserver* obs);
@@ -103,6 +106,7 @@ class AppSession {
   std::unique_ptr<HttpParser> http_;
   std::unique_ptr<DnsParser> dns_;
   std::unique_ptr<TlsParser> tls_;
+  std::unique_ptr<SshParser> ssh_;
 };
 
 }  // namespace canh::sensor::app

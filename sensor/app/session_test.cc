@@ -114,6 +114,21 @@ TEST(Session, TlsOn8443) {
   pools.give(std::move(s));
 }
 
+TEST(Session, SshBannerOnAnOddPort) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 40000, 2222);
+  Count c;
+  s->on_data(pools, Dir::kToClient, b("SSH-2.0-OpenSSH_9.2p1\r\n"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kSsh);
+  EXPECT_EQ(c.events.size(), 1u);
+  std::string eve;
+  s->write_eve(0, &eve);
+  EXPECT_NE(eve.find("OpenSSH_9.2p1"), std::string::npos);
+  pools.give(std::move(s));
+}
+
 TEST(Session, DnsOverUdp) {
   AppConfig cfg;
   AppPools pools(cfg);
