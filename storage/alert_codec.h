@@ -103,10 +103,14 @@ enum class IndexKind : uint8_t {
 };
 size_t index_value_size(uint8_t kind);  // 0 for an unknown kind
 
-// Address granularities indexed, in the 128-bit space: IPv4 /8 /16 /24 /32, IPv6 /32 /48 /64 /128.
-// A CIDR query is answered by the union of at most 256 lists of the next finer granularity.
-inline constexpr uint8_t kV4Granularities[] = {104, 112, 120, 128};
-inline constexpr uint8_t kV6Granularities[] = {32, 48, 64, 128};
+// Address granularities indexed, in the 128-bit space: IPv4 /16 and /32, IPv6 /48 and /128. A CIDR
+// query is the union of at most 256 lists of the next finer granularity (10.0.0.0/8: 256 /16 lists;
+// 10.1.2.0/24: 256 /32 lists), or the next coarser list with the block checked on each record
+// (10.1.0.0/20). Each granularity costs a posting key per distinct address block per second at
+// ingest, and internet sources are so spread out that /24 and /8 would cost almost as much as /32.
+inline constexpr uint8_t kV4Granularities[] = {112, 128};
+inline constexpr uint8_t kV6Granularities[] = {48, 128};
+inline constexpr int kGranularities = 2;
 
 std::string posting_prefix(IndexKind kind, std::string_view value);
 inline std::string u32_value(uint32_t v) {

@@ -296,8 +296,9 @@ class IntersectStream : public Stream {
 struct Residual {
   std::optional<std::unordered_set<uint32_t>> sids;
   std::optional<Cidr> src, dst;
-  bool any() const { return sids || src || dst; }
+  std::optional<uint32_t> states;  // bit per TriageState
   bool ok(const codec::RecordHeader& h) const {
+    if (states && !(*states >> static_cast<unsigned>(h.state) & 1)) return false;
     if (sids && !sids->count(h.sid)) return false;
     if (src && !src->contains(h.src)) return false;
     if (dst && !dst->contains(h.dst)) return false;
@@ -334,7 +335,7 @@ IpAddr with_bits(IpAddr a, unsigned start, unsigned n, uint32_t value) {
 std::unique_ptr<Stream> address_stream(Ctx& c, codec::IndexKind kind, const Cidr& cidr, std::optional<Cidr>* residual) {
   const bool v4 = cidr.base.is_v4() && cidr.bits >= 96;
   const uint8_t* gs = v4 ? codec::kV4Granularities : codec::kV6Granularities;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < codec::kGranularities; ++i) {
     unsigned g = gs[i];
     if (g < cidr.bits) continue;
     if (g - cidr.bits > 8) break;
@@ -346,7 +347,7 @@ std::unique_ptr<Stream> address_stream(Ctx& c, codec::IndexKind kind, const Cidr
     return union_of(std::move(v));
   }
   *residual = cidr;
-  for (int i = 3; i >= 0; --i) {
+  for (int i = codec::kGranularities - 1; i >= 0; --i) {
     if (gs[i] > cidr.bits) continue;
     return std::make_unique<PostingStream>(c, codec::posting_prefix(kind, codec::address_value(cidr.base, gs[i])));
   }
@@ -414,11 +415,19 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
   if (q.dst && q.dst->bits > 0)
     if (auto s = address_stream(ctx, codec::IndexKind::kDst, *q.dst, &residual.dst)) filters.push_back(std::move(s));
   if (!q.states.empty()) {
-    std::vector<std::unique_ptr<Stream>> v;
-    std::unordered_set<uint8_t> seen;
-    for (TriageState s : q.states)
-      if (seen.insert(static_cast<uint8_t>(s)).second) v.push_back(std::make_unique<StateStream>(ctx, s));
-    filters.push_back(union_of(std::move(v)));
+    // Triaged states have index entries; "new" is the absence of triage, checked on the record.
+    bool with_new = std::find(q.states.begin(), q.states.end(), TriageState::kNew) != q.states.end();
+    if (with_new) {
+      uint32_t bits = 0;
+      for (TriageState s : q.states) bits |= 1u << static_cast<unsigned>(s);
+      residual.states = bits;
+    } else {
+      std::vector<std::unique_ptr<Stream>> v;
+      std::unordered_set<uint8_t> seen;
+      for (TriageState s : q.states)
+        if (seen.insert(static_cast<uint8_t>(s)).second) v.push_back(std::make_unique<StateStream>(ctx, s));
+      filters.push_back(union_of(std::move(v)));
+    }
   }
 
   std::unique_ptr<Stream> root;

@@ -31,8 +31,66 @@ struct ShortKey {
   std::string_view view() const { return {b, len}; }
   bool operator==(const ShortKey& o) const { return len == o.len && std::memcmp(b, o.b, len) == 0; }
 };
-struct ShortKeyHash {
-  size_t operator()(const ShortKey& k) const { return std::hash<std::string_view>()(k.view()); }
+
+// Distinct keys of one ingest write, each with a counter and a chain of posting items: an
+// open-addressing table over a flat vector, so a write's tens of thousands of keys cost no
+// allocation each (a node-based map spent more time in malloc than in hashing).
+class KeyTable {
+ public:
+  struct Entry {
+    ShortKey key;
+    uint64_t count = 0;
+    uint32_t head = UINT32_MAX;  // last item added, in `items`; chain goes backwards
+  };
+  struct Item {
+    codec::PostingItem item;
+    uint32_t prev;
+  };
+
+  KeyTable() : slots_(1024, 0) {}
+
+  Entry& at(const ShortKey& k) {
+    if ((entries_.size() + 1) * 2 > slots_.size()) grow();
+    size_t mask = slots_.size() - 1;
+    for (size_t i = hash(k) & mask;; i = (i + 1) & mask) {
+      uint32_t e = slots_[i];
+      if (e == 0) {
+        entries_.push_back(Entry{k});
+        slots_[i] = static_cast<uint32_t>(entries_.size());
+        return entries_.back();
+      }
+      if (entries_[e - 1].key == k) return entries_[e - 1];
+    }
+  }
+  void add_item(Entry& e, codec::PostingItem item) {
+    items_.push_back({item, e.head});
+    e.head = static_cast<uint32_t>(items_.size() - 1);
+  }
+  // The items of `e`, newest first.
+  void items_of(const Entry& e, std::vector<codec::PostingItem>* out) const {
+    out->clear();
+    for (uint32_t i = e.head; i != UINT32_MAX; i = items_[i].prev) out->push_back(items_[i].item);
+    std::sort(out->begin(), out->end(), [](const codec::PostingItem& x, const codec::PostingItem& y) {
+      return x.ts_us != y.ts_us ? x.ts_us > y.ts_us : x.seq > y.seq;
+    });
+  }
+  std::vector<Entry>& entries() { return entries_; }
+
+ private:
+  static size_t hash(const ShortKey& k) { return std::hash<std::string_view>()(k.view()); }
+  void grow() {
+    std::vector<uint32_t> bigger(slots_.size() * 2, 0);
+    size_t mask = bigger.size() - 1;
+    for (uint32_t e = 0; e < entries_.size(); ++e) {
+      size_t i = hash(entries_[e].key) & mask;
+      while (bigger[i] != 0) i = (i + 1) & mask;
+      bigger[i] = e + 1;
+    }
+    slots_.swap(bigger);
+  }
+  std::vector<uint32_t> slots_;  // entry index + 1; 0 = empty
+  std::vector<Entry> entries_;
+  std::vector<Item> items_;
 };
 
 }  // namespace
@@ -117,8 +175,8 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
   auto* h_batches = db_.family(kIngestBatchesFamily);
 
   rocksdb::WriteBatch wb;
-  std::unordered_map<ShortKey, std::vector<codec::PostingItem>, ShortKeyHash> postings;
-  std::unordered_map<ShortKey, uint64_t, ShortKeyHash> counts;
+  std::vector<std::pair<std::string, std::string>> records;
+  KeyTable postings, counts;
   std::unordered_map<uint32_t, CatalogEntry> catalog_updates;
   std::unordered_set<std::string> batch_keys;
   const uint64_t first_seq = next_seq_;
@@ -131,7 +189,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
     k.add_u8(static_cast<uint8_t>(kind));
     k.add(value, n);
     k.add_u32(sec);
-    postings[k].push_back(item);
+    postings.add_item(postings.at(k), item);
   };
   auto count = [&](codec::StatDim dim, uint32_t hour, const void* value, size_t n) {
     ShortKey k;
@@ -139,7 +197,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
     k.add_u8(static_cast<uint8_t>(dim));
     k.add_u32(hour);
     k.add(value, n);
-    ++counts[k];
+    ++counts.at(k).count;
   };
 
   outcomes->assign(batches.size(), IngestOutcome{});
@@ -178,9 +236,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
       h.src_port = a.src_port;
       h.dst_port = a.dst_port;
       h.received_ms = now_ms;
-      wb.Put(h_alerts, codec::alert_key(id),
-             codec::encode_record(h, sys, a.proto, a.signature, a.category, "", "", a.eve));
-      wb.Put(h_index, codec::state_key(TriageState::kNew, id), rocksdb::Slice());
+      records.emplace_back(codec::alert_key(id), codec::encode_record(h, sys, a.proto, a.signature, a.category, "", "", a.eve));
 
       const uint32_t sec = static_cast<uint32_t>(a.ts_us / 1000000);
       const uint32_t hour = static_cast<uint32_t>(a.ts_us / 3600000000ll);
@@ -201,7 +257,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
         const IpAddr& addr = dir == 0 ? a.src : a.dst;
         auto kind = dir == 0 ? codec::IndexKind::kSrc : codec::IndexKind::kDst;
         const uint8_t* gs = addr.is_v4() ? codec::kV4Granularities : codec::kV6Granularities;
-        for (int g = 0; g < 4; ++g) {
+        for (int g = 0; g < codec::kGranularities; ++g) {
           uint8_t v[17];
           v[0] = gs[g];
           IpAddr m = mask(addr, gs[g]);
@@ -216,7 +272,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
         k.add_u8('M');
         k.add_u32(minute);
         k.add_u8(a.severity);
-        ++counts[k];
+        ++counts.at(k).count;
       }
       count(codec::StatDim::kTotal, hour, nullptr, 0);
       count(codec::StatDim::kSid, hour, be32(a.sid), 4);
@@ -249,22 +305,33 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
     ++batches_new;
   }
 
+  // Entries go into the batch sorted by key within each family: the memtable's skip list then
+  // reuses its insertion point from one key to the next instead of searching from the top, which
+  // is most of the cost of a write (measured: about half the CPU of ingest).
+  std::sort(records.begin(), records.end());
+  for (auto& [k, v] : records) wb.Put(h_alerts, k, v);
   // One posting list per kind + value + second in this write: the group's first sequence number
   // tells this write's lists from other writes' lists of the same second.
-  std::string key, value;
-  for (auto& [k, items] : postings) {
-    std::sort(items.begin(), items.end(), [](const codec::PostingItem& x, const codec::PostingItem& y) {
-      return x.ts_us != y.ts_us ? x.ts_us > y.ts_us : x.seq > y.seq;
-    });
-    key.assign(k.b, k.len - 4);
+  std::vector<std::pair<std::string, std::string>> lists;
+  lists.reserve(postings.entries().size());
+  std::vector<codec::PostingItem> items;
+  for (const auto& e : postings.entries()) {
+    postings.items_of(e, &items);
+    std::string key(e.key.b, e.key.len - 4), value;
     uint32_t sec = 0;
-    keys::get_u32(k.view(), k.len - 4, &sec);
+    keys::get_u32(e.key.view(), e.key.len - 4, &sec);
     codec::put_u32_desc(key, sec);
     keys::put_u64_desc(key, first_seq);
     codec::encode_postings(items, &value);
-    wb.Put(h_index, key, value);
+    lists.emplace_back(std::move(key), std::move(value));
   }
-  for (auto& [k, n] : counts) wb.Merge(h_stats, rocksdb::Slice(k.b, k.len), codec::le64(n));
+  std::sort(lists.begin(), lists.end());
+  for (auto& [k, v] : lists) wb.Put(h_index, k, v);
+  std::vector<std::pair<std::string_view, uint64_t>> merges;
+  merges.reserve(counts.entries().size());
+  for (const auto& e : counts.entries()) merges.emplace_back(e.key.view(), e.count);
+  std::sort(merges.begin(), merges.end());
+  for (auto& [k, n] : merges) wb.Merge(h_stats, rocksdb::Slice(k.data(), k.size()), codec::le64(n));
   for (auto& [sid, e] : catalog_updates) {
     std::string v;
     codec::put_varint(v, e.signature.size());
@@ -339,8 +406,10 @@ Result<Alert> AlertStore::set_triage(const AlertId& id, const TriageChange& chan
          codec::encode_record(h, a.systems, a.proto, a.signature, a.category, a.assignee, a.triaged_by, a.eve));
   if (old != a.state) {
     auto* hi = db_.family(kAlertIndexFamily);
-    wb.Delete(hi, codec::state_key(old, id));
-    wb.Put(hi, codec::state_key(a.state, id), rocksdb::Slice());
+    // "new" has no index entries: it is every alert not triaged yet, answered from the alerts
+    // family itself (saving a key per alert at ingest).
+    if (old != TriageState::kNew) wb.Delete(hi, codec::state_key(old, id));
+    if (a.state != TriageState::kNew) wb.Put(hi, codec::state_key(a.state, id), rocksdb::Slice());
     uint32_t hour = static_cast<uint32_t>(id.ts_us / 3600000000ll);
     uint8_t o = static_cast<uint8_t>(old), n = static_cast<uint8_t>(a.state);
     auto* hs = db_.family(kAlertStatsFamily);

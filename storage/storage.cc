@@ -166,6 +166,8 @@ Storage::~Storage() {
   db_.reset();
 }
 
+Status Storage::flush() { return db_->flush(); }
+
 uint64_t Storage::disk_bytes() const { return db_->live_bytes(); }
 
 }  // namespace canh::storage

@@ -39,6 +39,8 @@ class Storage {
   AlertStore& alerts() { return *alerts_; }
   SensorStore& sensors() { return *sensors_; }
 
+  // Writes every memtable to disk (benchmarks and tools, before measuring or copying the folder).
+  Status flush();
   // Bytes of table files on disk (what retention by size limits).
   uint64_t disk_bytes() const;
   const StorageOptions& options() const { return options_; }
