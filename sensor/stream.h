@@ -96,6 +96,10 @@ struct TcpSession {
   TcpStream client, server;  // client: the flow's initiator (to_server direction)
   TcpStream& dir(bool to_server) { return to_server ? client : server; }
   bool established() const { return ever_established; }
+  // Suricata's FLOW_PKT_ESTABLISHED for the packet just handled: the session is in ESTABLISHED
+  // itself — a FIN moves it on, so the FIN and what follows do not match flow:established
+  // (like-ip-only-01).
+  bool packet_established() const { return state == TcpState::kEstablished; }
 };
 
 // What handling one segment did, for the worker's detection and app-layer steps.

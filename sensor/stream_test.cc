@@ -170,7 +170,8 @@ TEST(TcpStream, FinTriggersRawInspectionAndCloses) {
   EXPECT_TRUE(t.c2s(kAck | kFin, 101, 501, "bye").raw_ready);
   t.s2c(kAck | kFin, 501, 105);
   EXPECT_EQ(t.s.state, TcpState::kClosed);
-  EXPECT_TRUE(t.s.established());  // it was: flow:established keeps matching late packets
+  EXPECT_TRUE(t.s.established());          // it was, for timeouts and stream-end pseudo packets
+  EXPECT_FALSE(t.s.packet_established());  // but the FIN and later packets are not (like-ip-only-01)
 }
 
 TEST(TcpStream, AsyncOneSideEstablishesWithoutTheOtherSide) {

@@ -174,7 +174,10 @@ rules::DetectInput Worker::make_input(const Packet& p, Flow* f, bool to_server, 
     in.flow.to_server = to_server;
     in.flow.flow_id = f->flow_id;
     in.flow.app_proto = f->app_proto;
-    bool est = f->proto == 6 ? (f->tcp_tracked && f->tcp.established()) : f->state == FlowState::kEstablished;
+    // Stream-end pseudo packets count as established (Suricata sets the flag on them), so stream data
+    // flushed at flow end still matches flow:established rules.
+    bool est = f->proto == 6 ? (f->tcp_tracked && (p.f.stream_end ? f->tcp.established() : f->tcp.packet_established()))
+                             : f->state == FlowState::kEstablished;
     in.flow.established = est;
     in.flow.not_established = !est;
   }
@@ -542,9 +545,14 @@ void Worker::write_alert(const Packet& p, Flow* f, bool to_server, const rules::
   j.num("stream", stream ? 1 : 0);
   if (config_.eve.packet && p.frame && p.source != PacketOrigin::kStreamEnd)
     j.base64("packet", std::span<const uint8_t>(p.frame, p.frame_len));
+  // Inner packets of tunnels and reassembled datagrams are pseudo packets whose link type Suricata
+  // reports as RAW (vxlan-decoder-04); the others keep the capture's.
+  int linktype = p.linktype;
+  if (p.source == PacketOrigin::kTunnel || p.source == PacketOrigin::kDefrag) linktype = kLinkRaw;
+  if (p.source == PacketOrigin::kStreamEnd) linktype = kLinkEthernet;
   j.object("packet_info");
-  j.num("linktype", static_cast<uint64_t>(p.source == PacketOrigin::kStreamEnd ? kLinkEthernet : p.linktype));
-  j.str("linktype_name", link_type_name(p.source == PacketOrigin::kStreamEnd ? kLinkEthernet : p.linktype));
+  j.num("linktype", static_cast<uint64_t>(linktype));
+  j.str("linktype_name", link_type_name(linktype));
   j.end();
   j.object("verdict");
   j.str("action", "alert");

@@ -41,16 +41,26 @@ run() {  # workers -> sets gbps mpps alerts rss
   alerts=$(sed -E 's/.*; ([0-9]+) alerts;.*/\1/' <<<"$line")
   rss=$(sed -E 's/.*peak RSS ([0-9]+) MB.*/\1/' <<<"$line")
   mpps=$(awk -v p="$pkts" -v s="$secs" 'BEGIN { printf "%.3f", p / s / 1e6 }')
+  # canh sensor: workers used C CPU s: G Gbit/s per worker CPU second, M Mpps
+  local cpu_line
+  cpu_line=$(grep -E '^canh sensor: workers used' "$work/run$n.err")
+  gbps_cpu=$(sed -E 's/.*: ([0-9.]+) Gbit\/s per worker CPU second.*/\1/' <<<"$cpu_line")
+  mpps_cpu=$(sed -E 's/.*second, ([0-9.]+) Mpps.*/\1/' <<<"$cpu_line")
 }
 
 run 1
 echo "BENCH sensor.gbps_1worker $gbps Gbit/s"
 echo "BENCH sensor.mpps_1worker $mpps Mpps"
 echo "BENCH sensor.alerts $alerts alerts"
+# Per CPU second of the worker thread: what one worker does when it has a core to itself (the
+# wall-clock figures above also count time the machine gave to other processes).
+echo "BENCH sensor.gbps_per_cpu_1worker $gbps_cpu Gbit/s"
+echo "BENCH sensor.mpps_per_cpu_1worker $mpps_cpu Mpps"
 rss1=$rss
 run 2
 echo "BENCH sensor.gbps_2workers $gbps Gbit/s"
 echo "BENCH sensor.gbps_per_worker_2workers $(awk -v g="$gbps" 'BEGIN { printf "%.3f", g / 2 }') Gbit/s"
 echo "BENCH sensor.mpps_2workers $mpps Mpps"
 echo "BENCH sensor.alerts_2workers $alerts alerts"
+echo "BENCH sensor.gbps_per_cpu_2workers $gbps_cpu Gbit/s"
 echo "BENCH sensor.peak_rss_mb $(( rss > rss1 ? rss : rss1 )) MB"
