@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
+#include <atomic>
 #include <map>
+#include <thread>
 #include <unordered_map>
 
 #include "common/log.h"
@@ -265,27 +267,29 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   const bool app_only = in.app_rules_only;
   if (app_only && !in.app) return;
   if (s.hs) {
+    // The server's port: where packets to the server go, where packets to the client come from.
+    const uint16_t server_port = dir == 1 ? p.dport : p.sport;
+    auto group = [&](Buffer b) { return e.slots[static_cast<size_t>(b)][cls][dir].lookup(server_port); };
     if (!app_only || e.app_rules_need_payload_scan) {
-      const auto& payload_groups = e.group_of[static_cast<size_t>(Buffer::kPayload)][cls];
-      scan(e, s, payload_groups[dir], p.payload);
-      if (in.stream && p.ip_proto == 6) scan(e, s, payload_groups[dir], in.stream->data);
+      int gi = group(Buffer::kPayload);
+      scan(e, s, gi, p.payload);
+      if (in.stream && p.ip_proto == 6) scan(e, s, gi, in.stream->data);
     }
     if (!app_only) {
-      scan(e, s, e.group_of[static_cast<size_t>(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr)][cls][dir],
-           p.l3_header);
+      scan(e, s, group(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr), p.l3_header);
       Buffer l4 = p.ip_proto == 6    ? Buffer::kTcpHdr
                   : p.ip_proto == 17 ? Buffer::kUdpHdr
                   : p.ip_proto == 1  ? Buffer::kIcmpv4Hdr
                   : p.ip_proto == 58 ? Buffer::kIcmpv6Hdr
                                      : Buffer::kCount;
-      if (l4 != Buffer::kCount) scan(e, s, e.group_of[static_cast<size_t>(l4)][cls][dir], p.l4_header);
+      if (l4 != Buffer::kCount) scan(e, s, group(l4), p.l4_header);
     }
     if (in.app) {
       const AppBuffers& a = *in.app;
       const size_t side = a.to_server ? 1 : 0;
       for (size_t b = 1; b < kBufferCount; ++b) {
         if (!a.present[b]) continue;
-        int gi = e.group_of[b][0][side];
+        int gi = e.slots[b][0][side].group[0];
         if (gi < 0) continue;
         if (!a.multi[b].empty()) {
           for (const auto& part : a.multi[b]) scan(e, s, gi, part);
@@ -569,18 +573,18 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     e.by_gid_sid.emplace_back(uint64_t(e.rules[i].info.gid) << 32 | e.rules[i].info.sid, i);
   std::sort(e.by_gid_sid.begin(), e.by_gid_sid.end());
 
-  // --- prefilter groups
-  for (auto& a : e.group_of)
-    for (auto& b : a) b.fill(-1);
-  struct GroupBuild {
+  // --- prefilter groups: plans per (buffer, class, direction), then one database per port slot
+  struct PlanEntry {
+    uint32_t rule = 0;
+    uint32_t lit = 0;
+    const PortSet* ports = nullptr;  // the rule's server-side ports; null: any (or too many to split on)
+  };
+  struct Plan {
     std::vector<Literal> lits;
     std::map<std::pair<std::string, bool>, uint32_t> lit_ids;
-    std::vector<std::vector<uint32_t>> rules_of;
+    std::vector<PlanEntry> entries;
   };
-  std::map<std::tuple<int, int, int>, GroupBuild> builds;  // (buffer, class, dir)
-  struct Unpre {
-    std::vector<uint32_t> rules;
-  };
+  std::map<std::tuple<int, int, int>, Plan> plans;  // (buffer, class, dir)
   std::array<std::array<std::vector<uint32_t>, 2>, kProtoClasses> unpre;
   for (const CompiledRule& r : e.rules) {
     const Rule& rule = *r.rule;
@@ -612,7 +616,8 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     lit.bytes = ct.fp_length ? ct.pattern.substr(ct.fp_offset, ct.fp_length) : ct.pattern;
     lit.nocase = ct.nocase;
     std::vector<size_t> gclasses = classes, gdirs = dirs;
-    if (!is_packet_buffer(op.buffer)) {
+    bool packet_buffer = is_packet_buffer(op.buffer);
+    if (!packet_buffer) {
       gclasses = {0};
       if (r.tx_side == TxSide::kToServer) gdirs = {1};
       else if (r.tx_side == TxSide::kToClient) gdirs = {0};
@@ -620,30 +625,124 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     }
     for (size_t c : gclasses) {
       for (size_t d : gdirs) {
-        GroupBuild& g = builds[{int(op.buffer), int(c), int(d)}];
+        Plan& plan = plans[{int(op.buffer), int(c), int(d)}];
         auto key = std::make_pair(lit.bytes, lit.nocase);
-        auto it = g.lit_ids.find(key);
-        if (it == g.lit_ids.end()) {
-          it = g.lit_ids.emplace(key, uint32_t(g.lits.size())).first;
-          g.lits.push_back(lit);
-          g.rules_of.emplace_back();
+        auto it = plan.lit_ids.find(key);
+        if (it == plan.lit_ids.end()) {
+          it = plan.lit_ids.emplace(key, uint32_t(plan.lits.size())).first;
+          plan.lits.push_back(lit);
         }
-        g.rules_of[it->second].push_back(r.index);
+        // The server port is the destination for packets to the server and the source for those
+        // to the client; sets of more than 32 ports (1024:, !80) are not worth a split.
+        const PortSet* ports = nullptr;
+        if (packet_buffer && c <= 1 && !rule.bidirectional) {
+          const PortSet* ps = d == 1 ? r.dport : r.sport;
+          if (!ps->is_any() && ps->count() <= 32) ports = ps;
+        }
+        plan.entries.push_back({r.index, it->second, ports});
       }
     }
     ++e.stats.prefiltered_rules;
   }
-  std::string cache_warning;
-  for (auto& [key, gb] : builds) {
+
+  struct GroupBuild {
+    Buffer buffer;
+    int cls, dir, slot, port;
+    std::vector<Literal> lits;
+    std::vector<std::vector<uint32_t>> rules_of;
+  };
+  std::vector<GroupBuild> builds;
+  // A port earns its own database when at least this many rules name it.
+  constexpr size_t kMinRulesForPortGroup = 8;
+  for (auto& [key, plan] : plans) {
     auto [buffer, cls, dir] = key;
-    bool hit = false;
-    auto db = build_literal_db(gb.lits, options.cache_dir, &hit, &cache_warning);
-    if (!db) return db.status();
+    std::map<uint16_t, size_t> per_port;
+    for (const auto& en : plan.entries)
+      if (en.ports)
+        for (const auto& [lo, hi] : en.ports->ranges())
+          for (uint32_t p = lo; p <= hi; ++p) ++per_port[uint16_t(p)];
+    // A port database pays for its compile time and memory only when it leaves out a good share of
+    // the group (the rules bound to other ports); otherwise one database serves every port.
+    size_t specific = 0;
+    for (const auto& en : plan.entries) specific += en.ports != nullptr;
+    std::vector<std::pair<size_t, uint16_t>> ranked;
+    for (const auto& [port, n] : per_port)
+      if (n >= kMinRulesForPortGroup && (specific - n) * 4 >= plan.entries.size()) ranked.emplace_back(n, port);
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
+    });
+    if (ranked.size() > kMaxHotPorts) ranked.resize(kMaxHotPorts);
+    GroupSlots& gs = e.slots[size_t(buffer)][size_t(cls)][size_t(dir)];
+    gs.nports = uint8_t(ranked.size());
+    for (size_t i = 0; i < ranked.size(); ++i) gs.ports[i] = ranked[i].second;
+    for (size_t slot = 0; slot <= ranked.size(); ++slot) {
+      GroupBuild gb;
+      gb.buffer = Buffer(buffer);
+      gb.cls = cls;
+      gb.dir = dir;
+      gb.slot = int(slot);
+      gb.port = slot == 0 ? -1 : int(ranked[slot - 1].second);
+      std::vector<int64_t> remap(plan.lits.size(), -1);
+      for (const auto& en : plan.entries) {
+        bool in = !en.ports;
+        if (!in && slot > 0) in = en.ports->contains(uint16_t(gb.port));
+        if (!in && slot == 0) {
+          // "Other ports": any port of the rule that has no database of its own.
+          for (const auto& [lo, hi] : en.ports->ranges()) {
+            for (uint32_t p = lo; p <= hi && !in; ++p) {
+              bool hot = false;
+              for (size_t h = 0; h < ranked.size(); ++h) hot |= ranked[h].second == p;
+              in = !hot;
+            }
+          }
+        }
+        if (!in) continue;
+        if (remap[en.lit] < 0) {
+          remap[en.lit] = int64_t(gb.lits.size());
+          gb.lits.push_back(plan.lits[en.lit]);
+          gb.rules_of.emplace_back();
+        }
+        gb.rules_of[size_t(remap[en.lit])].push_back(en.rule);
+      }
+      if (!gb.lits.empty()) builds.push_back(std::move(gb));
+    }
+  }
+  // Hyperscan compiles are independent: use both cores.
+  std::string cache_warning;
+  std::vector<Result<hs_database_t*>> dbs(builds.size(), Status::internal("not built"));
+  std::vector<char> hits(builds.size(), 0);
+  std::vector<std::string> warnings(builds.size());
+  {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i = next++; i < builds.size(); i = next++) {
+        bool hit = false;
+        dbs[i] = build_literal_db(builds[i].lits, options.cache_dir, &hit, &warnings[i]);
+        hits[i] = hit;
+      }
+    };
+    std::vector<std::thread> threads;
+    unsigned n = std::max(1u, std::min(options.build_threads, unsigned(builds.size())));
+    for (unsigned t = 1; t < n; ++t) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+  }
+  for (size_t i = 0; i < builds.size(); ++i) {
+    if (!dbs[i]) {
+      for (size_t j = 0; j < builds.size(); ++j)
+        if (dbs[j]) hs_free_database(*dbs[j]);
+      return dbs[i].status();
+    }
+    if (cache_warning.empty()) cache_warning = warnings[i];
+  }
+  for (size_t i = 0; i < builds.size(); ++i) {
+    GroupBuild& gb = builds[i];
     PrefilterGroup g;
-    g.buffer = Buffer(buffer);
-    g.proto_class = uint8_t(cls);
-    g.to_server = dir == 1;
-    g.db = *db;
+    g.buffer = gb.buffer;
+    g.proto_class = uint8_t(gb.cls);
+    g.to_server = gb.dir == 1;
+    g.port = gb.port;
+    g.db = *dbs[i];
     g.patterns = gb.lits.size();
     for (auto& rl : gb.rules_of) {
       g.offsets.push_back(uint32_t(g.postings.size()));
@@ -653,14 +752,13 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     size_t sz = 0;
     if (hs_database_size(g.db, &sz) == HS_SUCCESS) e.stats.database_bytes += sz;
     e.stats.prefilter_patterns += g.patterns;
-    (hit ? e.stats.cache_hits : e.stats.cache_misses) += 1;
-    if (hs_alloc_scratch(g.db, &e.proto_scratch) != HS_SUCCESS) {
-      hs_free_database(g.db);
-      return Status::internal("Hyperscan could not allocate scratch space");
-    }
-    e.group_of[size_t(buffer)][size_t(cls)][size_t(dir)] = int16_t(e.groups.size());
+    (hits[i] ? e.stats.cache_hits : e.stats.cache_misses) += 1;
+    e.slots[size_t(gb.buffer)][size_t(gb.cls)][size_t(gb.dir)].group[size_t(gb.slot)] = int16_t(e.groups.size());
     e.groups.push_back(std::move(g));
   }
+  for (auto& g : e.groups)
+    if (hs_alloc_scratch(g.db, &e.proto_scratch) != HS_SUCCESS)
+      return Status::internal("Hyperscan could not allocate scratch space");
   e.stats.prefilter_groups = e.groups.size();
   if (!cache_warning.empty()) log::warn("rules", "prefilter cache not used").kv("reason", cache_warning);
 

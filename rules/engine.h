@@ -65,6 +65,8 @@ struct EngineOptions {
   size_t threshold_table_size = 1 << 16;
   // Compile PCRE2 patterns with the JIT (much faster matching; costs build time).
   bool pcre_jit = true;
+  // Threads compiling Hyperscan databases (they are independent of each other).
+  unsigned build_threads = 2;
 };
 
 // Why an enabled, parsed rule did not make it into the engine (besides RuleEntry::skip_reason).

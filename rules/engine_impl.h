@@ -104,11 +104,24 @@ struct PrefilterGroup {
   Buffer buffer = Buffer::kPayload;
   uint8_t proto_class = 0;
   bool to_server = true;
+  int32_t port = -1;  // the hot server port this database is for; -1: every other port
   hs_database_t* db = nullptr;
   // pattern id -> rules: postings[offsets[id] .. offsets[id+1])
   std::vector<uint32_t> offsets;
   std::vector<uint32_t> postings;
   size_t patterns = 0;
+};
+
+inline constexpr size_t kMaxHotPorts = 8;
+struct GroupSlots {
+  uint8_t nports = 0;
+  std::array<uint16_t, kMaxHotPorts> ports{};
+  std::array<int16_t, kMaxHotPorts + 1> group{-1, -1, -1, -1, -1, -1, -1, -1, -1};  // [0]: other ports
+  int16_t lookup(uint16_t port) const {
+    for (uint8_t i = 0; i < nports; ++i)
+      if (ports[i] == port) return group[size_t(i) + 1];
+    return group[0];
+  }
 };
 
 // Rules without a prefilter pattern for one (transport class, direction), indexed by address so a
@@ -136,8 +149,11 @@ struct Engine::Impl {
   std::vector<CompiledPcre> pcres;
   std::vector<std::unique_ptr<ThresholdSpec>> threshold_specs;  // overrides from threshold.config
   std::vector<PrefilterGroup> groups;
-  // group index per (buffer, proto class, direction); -1: none. App buffers use proto class 0.
-  std::array<std::array<std::array<int16_t, 2>, kProtoClasses>, kBufferCount> group_of{};
+  // Group per (buffer, proto class, direction), split by server port: for TCP and UDP packet buffers
+  // the busiest ports of the rules (445, 139, 1521, 25 ...) get a database of their own holding the
+  // any-port rules plus that port's, so a packet scans exactly one database per buffer and web
+  // traffic does not wade through SMB or Oracle patterns. App buffers use proto class 0, one slot.
+  std::array<std::array<std::array<GroupSlots, 2>, kProtoClasses>, kBufferCount> slots{};
   std::array<std::array<UnprefilteredList, 2>, kProtoClasses> unprefiltered;
   std::deque<std::string> categories;  // storage for AlertInfo::category (stable addresses)
   std::unique_ptr<ThresholdTable> thresholds;
