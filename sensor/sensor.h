@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,9 @@ class Sensor {
   // Live counters of every worker (readable from any thread while run() is going).
   const std::vector<std::unique_ptr<Worker>>& workers() const { return workers_; }
   const SensorTotals& totals() const { return totals_; }
+  // The workers' published counters for another thread (metrics endpoint, heartbeats): empty until
+  // run() has created the workers. Safe to call at any time, unlike workers() during start-up.
+  std::vector<const PublishedCounters*> published_counters() const;
 
  private:
   void write_stats();
@@ -63,6 +67,7 @@ class Sensor {
   std::shared_ptr<AppLayerFactory> app_;
   SinkList sinks_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  mutable std::mutex workers_mu_;  // guards workers_ while run() creates them (published_counters())
   std::atomic<bool> stop_{false};
   SensorTotals totals_;
 };
