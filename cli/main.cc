@@ -21,6 +21,7 @@ constexpr Command kCommands[] = {
     {"rules", "check rule files: parse, compile, report what loads and what is skipped", run_rules},
     {"user", "manage console accounts: add the first admin, list, reset a password", run_user},
     {"demo", "start a local server and replay the bundled capture against the bundled rules", run_demo},
+    {"config", "check a sensor or server configuration file (names the offending key and line)", run_config},
 };
 
 void print_help() {

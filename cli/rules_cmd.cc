@@ -195,9 +195,12 @@ int check(const ArgParser& p) {
 
 int run_rules(const Args& args) {
   if (print_version_if_asked(args)) return 0;
+  // Signed rule bundles have their own file (cli/rules_bundle_cmd.cc).
+  if (!args.empty() && (args[0] == "keygen" || args[0] == "bundle" || args[0] == "import")) return run_rules_bundle(args);
   ArgParser p("canh rules",
               "Rule-set tools. `check FILE...` parses and compiles rule files as a sensor would and reports every "
-              "problem as file:line: sid N: message, then what loads and what is skipped, by reason.");
+              "problem as file:line: sid N: message, then what loads and what is skipped, by reason. Signed rule "
+              "bundles: `keygen`, `bundle create|verify`, `import` (see canh rules import --help).");
   p.positional("check", "the subcommand", false, true)
       .positional("FILE", "rule files (default: rule-files of the -c configuration)", true)
       .flag("json", 0, "print the summary as one JSON object (keys: enabled, parsed, loaded, skipped, errors, problems, ...)")
