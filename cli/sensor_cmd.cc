@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/metrics_endpoint.h"
 #include "common/args.h"
 #include "common/log.h"
 #include "rules/config.h"
@@ -17,6 +18,7 @@
 #include "sensor/app/app_layer.h"
 #include "sensor/config.h"
 #include "sensor/engine_detector.h"
+#include "sensor/metrics.h"
 #include "sensor/sensor.h"
 
 namespace canh::cli {
@@ -49,6 +51,7 @@ int run_sensor(const Args& args) {
       .option("bpf-file", 'F', "FILE", "read the BPF capture filter from FILE")
       .option("rules-cache", 0, "DIR", "cache for compiled rule databases (default ~/.cache/canh/hs)")
       .option("log-level", 0, "LEVEL", "debug, info, warn, error", "warn")
+      .option("metrics-listen", 0, "HOST:PORT", "serve Prometheus metrics at http://HOST:PORT/metrics (no auth: loopback)")
       .flag("quiet", 'q', "no summary on stderr")
       .positional("filter", "a BPF expression (as tcpdump takes it)", true)
       .epilog(
@@ -212,6 +215,22 @@ int run_sensor(const Args& args) {
   auto detectors = std::make_shared<sensor::EngineDetectorFactory>(engine.value());
   sensor::Sensor sensor(std::move(config), std::move(so), detectors,
                         sensor::app::make_app_layer_factory(app_config.value()));
+  // Prometheus metrics (sensor/metrics.h): read from the workers' published counters, never the
+  // packet path. The endpoint lives as long as the sensor runs.
+  std::unique_ptr<MetricsEndpoint> metrics;
+  if (p.has("metrics-listen")) {
+    sensor::SensorMetricsSources ms;
+    ms.workers = [&sensor] { return sensor.published_counters(); };
+    ms.ruleset_version = (*engine)->version();
+    ms.rules_loaded = (*engine)->loaded();
+    auto m = MetricsEndpoint::start(p.get("metrics-listen"), [ms] { return sensor::render_sensor_metrics(ms); });
+    if (!m) {
+      std::fprintf(stderr, "canh sensor: %s\n", m.status().message().c_str());
+      return 2;
+    }
+    metrics = std::move(m).value();
+    log::info("sensor", "metrics served").kv("url", metrics->url());
+  }
   Status r = sensor.run();
   if (!r) {
     std::fprintf(stderr, "canh sensor: %s\n", r.message().c_str());
