@@ -7,12 +7,12 @@
 
 #include "cli/commands.h"
 #include "common/args.h"
+#include "collector/collector.h"
 #include "common/log.h"
 #include "console/console.h"
 #include "console/router.h"
 #include "console/server.h"
-#include "storage/console_families.h"
-#include "storage/database.h"
+#include "storage/storage.h"
 
 namespace canh::cli {
 
@@ -89,19 +89,24 @@ int run_server(const Args& args) {
   sigaddset(&sigs, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
 
-  storage::DatabaseOptions dbo;
-  dbo.path = data + "/db";
-  dbo.column_families = storage::console_column_families();
-  auto db = storage::Database::open(dbo);
-  if (!db) {
+  storage::StorageOptions sto;
+  sto.data_dir = data;
+  auto store = storage::Storage::open(sto);
+  if (!store) {
     std::fprintf(stderr, "canh server: %s\n  (is another canh server running on this data folder?)\n",
-                 db.status().message().c_str());
+                 store.status().message().c_str());
     return 1;
   }
-  console::Console console(**db);
-  console::Router router(console.hooks());
+  console::Console console(**store);
+  collector::CollectorOptions co;
+  co.current_ruleset = [&console] { return console.rule_store().current_version(); };
+  collector::Collector collector((*store)->alerts(), (*store)->sensors(), co);
+  console::RouterHooks hooks = console.hooks();
+  hooks.sensor = [&collector](const http::Request& r) { return collector.authenticate(r); };
+  console::Router router(hooks);
   s = router.mount({health_route()});
   if (s) s = router.mount(console.routes());
+  if (s) s = router.mount(collector.routes());
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 1;

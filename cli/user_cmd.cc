@@ -10,8 +10,7 @@
 #include "cli/commands.h"
 #include "common/args.h"
 #include "storage/audit_log.h"
-#include "storage/console_families.h"
-#include "storage/database.h"
+#include "storage/storage.h"
 #include "storage/user_store.h"
 
 namespace canh::cli {
@@ -88,18 +87,17 @@ int run_user(const Args& args) {
     }
   }
 
-  storage::DatabaseOptions o;
-  o.path = p.get("data") + "/db";
+  storage::StorageOptions o;
+  o.data_dir = p.get("data");
   o.block_cache_mb = 8;
-  o.column_families = storage::console_column_families();
-  auto db = storage::Database::open(o);
+  auto db = storage::Storage::open(o);
   if (!db) {
     std::fprintf(stderr, "canh user: %s\n  (is canh server running on this data folder? stop it first)\n",
                  db.status().message().c_str());
     return 1;
   }
-  storage::UserStore users(**db);
-  storage::AuditLog audit(**db);
+  storage::UserStore users((*db)->db());
+  storage::AuditLog audit((*db)->db());
 
   if (action == "list") {
     auto l = users.list();
@@ -133,7 +131,7 @@ int run_user(const Args& args) {
     std::fprintf(stderr, "canh user passwd: %s\n", s.message().c_str());
     return 1;
   }
-  storage::SessionStore sessions(**db);
+  storage::SessionStore sessions((*db)->db());
   (void)sessions.revoke_user(name);
   audit_cli(audit, "user.password", "password of \"" + name + "\" reset from the command line");
   std::printf("password of %s changed; their sessions ended\n", name.c_str());

@@ -3,22 +3,27 @@
 #include "common/log.h"
 #include "console/api_util.h"
 #include "console/assets.h"
+#include "storage/storage.h"
 
 namespace canh::console {
 
-Console::Console(storage::Database& db, ConsoleOptions options)
-    : db_(db),
+Console::Console(storage::Storage& storage, ConsoleOptions options)
+    : storage_(storage),
+      db_(storage.db()),
       options_(options),
-      users_(db, options.hashing),
-      sessions_(db, storage::SessionStore::Options{options.session_lifetime_ms}),
-      tokens_(db),
-      audit_(db),
-      rules_(db),
-      suppressions_(db),
-      notes_(db),
+      users_(db_, options.hashing),
+      sessions_(db_, storage::SessionStore::Options{options.session_lifetime_ms}),
+      tokens_(db_),
+      audit_(db_),
+      rules_(db_),
+      suppressions_(db_),
+      notes_(db_),
       rule_manager_(rules_, suppressions_) {}
 
 Console::~Console() = default;
+
+storage::AlertStore& Console::alerts() { return storage_.alerts(); }
+storage::SensorStore& Console::sensors() { return storage_.sensors(); }
 
 RouterHooks Console::hooks() {
   RouterHooks h;
@@ -75,6 +80,8 @@ std::vector<http::Route> Console::routes() {
   add(auth_routes());
   add(audit_routes());
   add(rules_routes());
+  add(triage_routes());
+  add(sensor_routes());
   add(asset_routes());
   return all;
 }

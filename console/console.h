@@ -26,6 +26,9 @@
 
 namespace canh::storage {
 class Database;
+class Storage;
+class AlertStore;
+class SensorStore;
 }
 
 namespace canh::console {
@@ -41,7 +44,7 @@ struct ConsoleOptions {
 
 class Console {
  public:
-  Console(storage::Database& db, ConsoleOptions options = {});
+  Console(storage::Storage& storage, ConsoleOptions options = {});
   ~Console();
 
   // Every route of the console API and UI.
@@ -58,11 +61,16 @@ class Console {
   storage::AlertNotes& notes() { return notes_; }
   RuleManager& rule_manager() { return rule_manager_; }
   storage::Database& db() { return db_; }
+  storage::Storage& storage() { return storage_; }
+  storage::AlertStore& alerts();
+  storage::SensorStore& sensors();
 
   // Account routes (auth_api.cc) and audit routes (audit_api.cc), exposed for the route table.
   std::vector<http::Route> auth_routes();
   std::vector<http::Route> audit_routes();
   std::vector<http::Route> rules_routes();
+  std::vector<http::Route> triage_routes();
+  std::vector<http::Route> sensor_routes();
 
  private:
   bool login_locked(const std::string& name, int64_t now);
@@ -70,6 +78,7 @@ class Console {
   void login_succeeded(const std::string& name);
   Result<storage::Suppression> suppression_from(const boost::json::object& body, const http::Caller& c);
 
+  storage::Storage& storage_;
   storage::Database& db_;
   ConsoleOptions options_;
   storage::UserStore users_;

@@ -248,26 +248,25 @@ http::Response Router::handle(http::Request req) const {
   std::string_view authz = req.header("authorization");
   std::string_view bearer;
   if (authz.size() > 7 && (authz.substr(0, 7) == "Bearer " || authz.substr(0, 7) == "bearer ")) bearer = authz.substr(7);
-  if (!cookie.empty() && hooks_.session) {
+  // An explicit Authorization header wins over a cookie the browser may also send: a script or a
+  // sensor says who it is; CSRF then does not apply, as no ambient credential was used.
+  if (bearer.substr(0, kApiTokenPrefix.size()) == kApiTokenPrefix && hooks_.api_token) {
+    auto r = hooks_.api_token(bearer);
+    if (!r) auth_error = r.status().message();
+    else if (r.value()) caller = *r.value();
+    else auth_error = "API token unknown, expired or revoked";
+  } else if (hooks_.sensor) {
+    auto r = hooks_.sensor(req);
+    if (!r) auth_error = r.status().message();
+    else if (r.value()) caller = *r.value();
+  }
+  if (caller.kind == http::Caller::Kind::kAnonymous && auth_error.empty() && !cookie.empty() && hooks_.session) {
     auto r = hooks_.session(cookie);
     if (!r) auth_error = r.status().message();
     else if (r.value()) {
       caller = r.value()->caller;
       csrf = r.value()->csrf_token;
     } else auth_error = "session expired or unknown: sign in again";
-  }
-  if (caller.kind == http::Caller::Kind::kAnonymous && bearer.substr(0, kApiTokenPrefix.size()) == kApiTokenPrefix &&
-      hooks_.api_token) {
-    auto r = hooks_.api_token(bearer);
-    if (!r) auth_error = r.status().message();
-    else if (r.value()) caller = *r.value();
-    else auth_error = "API token unknown, expired or revoked";
-  }
-  if (caller.kind == http::Caller::Kind::kAnonymous && hooks_.sensor &&
-      (bearer.empty() || bearer.substr(0, kApiTokenPrefix.size()) != kApiTokenPrefix)) {
-    auto r = hooks_.sensor(req);
-    if (!r) auth_error = r.status().message();
-    else if (r.value()) caller = *r.value();
   }
 
   AuditEvent ev;

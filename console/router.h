@@ -3,10 +3,10 @@
 // record happen — before any handler runs (STYLE.md, "Boost.Beast's examples"). Handlers never
 // check credentials themselves; they read the authenticated Caller.
 //
-// Credentials, tried in this order:
-//   1. Cookie `canh_session=<id>`      -> hooks.session   (people in a browser; CSRF applies)
-//   2. Authorization: Bearer canh_at_… -> hooks.api_token (scripts; no cookie, so no CSRF)
-//   3. anything else                   -> hooks.sensor    (the collector's sensor credentials)
+// Credentials, tried in this order (an explicit Authorization header wins over a cookie):
+//   1. Authorization: Bearer canh_at_… -> hooks.api_token (scripts; no cookie, so no CSRF)
+//   2. any other request               -> hooks.sensor    (the collector's sensor credentials)
+//   3. Cookie `canh_session=<id>`      -> hooks.session   (people in a browser; CSRF applies)
 // A hook returns nullopt when the request carries none of its credentials, an error when it carries
 // bad ones. Bad credentials on a route that needs a caller give 401; on an anonymous route (login,
 // enrolment, assets) they are ignored and the caller is anonymous.

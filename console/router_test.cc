@@ -163,6 +163,20 @@ TEST_F(RouterTest, ApiTokenNeedsNoCsrfButKeepsItsRole) {
   EXPECT_NE(r.body.find("read-only"), std::string::npos);
 }
 
+TEST_F(RouterTest, ExplicitAuthorizationWinsOverTheBrowsersCookie) {
+  // A sensor request that also carries a person's cookie is the sensor's, not the person's.
+  auto q = req("POST", "/api/v1/ingest");
+  q.headers.emplace_back("cookie", "canh_session=s1");
+  q.headers.emplace_back("authorization", "Bearer sensor-secret");
+  EXPECT_EQ(router->handle(q).status, 200);
+  auto t = req("GET", "/api/v1/alerts");
+  t.headers.emplace_back("cookie", "canh_session=s1");
+  t.headers.emplace_back("authorization", "Bearer canh_at_good");
+  auto r = router->handle(t);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find("\"who\":\"script\""), std::string::npos);
+}
+
 TEST_F(RouterTest, RevokedApiTokenIs401) {
   auto q = req("GET", "/api/v1/alerts");
   q.headers.emplace_back("authorization", "Bearer canh_at_revoked");

@@ -27,11 +27,7 @@ std::string upload_body(const std::string& name, const std::string& content, boo
   return boost::json::serialize(o);
 }
 
-Client sensor(ConsoleHarness& h) {
-  Client c = h.client();
-  c.set_bearer(testing::kTestSensorToken);
-  return c;
-}
+Client sensor(ConsoleHarness& h) { return h.sensor_client(); }
 
 TEST(RulesApi, UploadWithBrokenRulesIsRefusedWithFileAndLine) {
   ConsoleHarness h;

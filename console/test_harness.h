@@ -6,43 +6,54 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <functional>
+#include <span>
 #include <map>
 #include <memory>
 #include <string>
 
+#include "collector/collector.h"
 #include "console/console.h"
 #include "console/server.h"
 #include "console/test_client.h"
-#include "storage/database.h"
+#include "storage/storage.h"
 #include "storage/test_util.h"
 
 namespace canh::console::testing {
 
+inline int64_t storage_now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 inline const char* kTestPassword = "correct horse battery";
-// Stands in for the collector's sensor authenticator (collector/): the router's sensor hook is
-// theirs; these tests check the router and console routes around it.
-inline const char* kTestSensorToken = "test-sensor-credential";
+
 
 class ConsoleHarness {
  public:
   // `extra_routes` lets a test mount more routes (the collector's, fakes of nothing: real stores).
-  explicit ConsoleHarness(std::function<void(Router&, Console&, storage::Database&)> setup = {},
+  explicit ConsoleHarness(std::function<void(Router&, Console&, storage::Storage&)> setup = {},
                           RouterOptions router_options = {}) {
-    db_ = storage::testing::open_test_db(dir_.str());
-    if (!db_) throw std::runtime_error("cannot open test database");
+    storage::StorageOptions so_;
+    so_.data_dir = dir_.str();
+    so_.block_cache_mb = 8;
+    auto st = storage::Storage::open(so_);
+    if (!st) throw std::runtime_error("cannot open test storage: " + st.status().message());
+    db_ = std::move(st).value();
     ConsoleOptions co;
     co.hashing = storage::PasswordHashing::fast_for_tests();
     console_ = std::make_unique<Console>(*db_, co);
+    // The whole server as canh server mounts it: the console's routes and the collector's, with
+    // the collector authenticating sensors.
+    collector::CollectorOptions cop;
+    cop.current_ruleset = [c = console_.get()] { return c->rule_store().current_version(); };
+    collector_ = std::make_unique<collector::Collector>(db_->alerts(), db_->sensors(), cop);
     RouterHooks hooks = console_->hooks();
-    hooks.sensor = [](const http::Request& r) -> Result<std::optional<http::Caller>> {
-      auto a = r.header("authorization");
-      if (a.empty()) return std::optional<http::Caller>();
-      if (a != std::string("Bearer ") + kTestSensorToken) return Status::permission("sensor credentials rejected");
-      return std::optional<http::Caller>(http::Caller{http::Caller::Kind::kSensor, "1", "test-sensor", http::Role::kSensor});
-    };
+    hooks.sensor = [c = collector_.get()](const http::Request& r) { return c->authenticate(r); };
     router_ = std::make_unique<Router>(hooks, router_options);
     Status s = router_->mount(console_->routes());
+    if (s) s = router_->mount(collector_->routes());
     if (!s) throw std::runtime_error(s.message());
     if (setup) setup(*router_, *console_, *db_);
     ServerOptions so;
@@ -56,6 +67,12 @@ class ConsoleHarness {
       Status a = console_->users().add(name, role, kTestPassword);
       if (!a) throw std::runtime_error(a.message());
     }
+    auto sn = db_->sensors().create("test-sensor", "enrolled by the harness", storage_now_ms(), 3600 * 1000);
+    if (!sn) throw std::runtime_error(sn.status().message());
+    auto en = db_->sensors().enrol(sn->enrolment_token, "sensor.test", storage_now_ms());
+    if (!en) throw std::runtime_error(en.status().message());
+    sensor_id_ = en->sensor.id;
+    sensor_credential_ = en->credential;
   }
   ~ConsoleHarness() { server_->stop(); }
 
@@ -78,10 +95,30 @@ class ConsoleHarness {
     return c;
   }
   Client login(http::Role role) { return login(user_for(role)); }
+  // A client holding the enrolled test sensor's credential.
+  Client sensor_client() const {
+    Client c = client();
+    c.set_bearer(sensor_credential_);
+    return c;
+  }
+  uint32_t sensor_id() const { return sensor_id_; }
+  const std::string& sensor_credential() const { return sensor_credential_; }
+
+  // Stores alerts as if the test sensor had sent them (the store's own ingest, durable).
+  void ingest(std::vector<storage::NewAlert> alerts, uint64_t batch) {
+    storage::IngestBatch b;
+    b.sensor = sensor_id_;
+    b.stream = 1;
+    b.number = batch;
+    b.alerts = std::move(alerts);
+    storage::IngestBatch* p = &b;
+    auto r = db_->alerts().ingest(std::span<storage::IngestBatch* const>(&p, 1), true, storage_now_ms());
+    if (!r) throw std::runtime_error(r.status().message());
+  }
 
   Console& console() { return *console_; }
   Router& router() { return *router_; }
-  storage::Database& db() { return *db_; }
+  storage::Storage& storage() { return *db_; }
   const std::string& dir() const { return dir_.str_ref(); }
 
  private:
@@ -92,8 +129,11 @@ class ConsoleHarness {
     }
     mutable std::string s_;
   } dir_;
-  std::unique_ptr<storage::Database> db_;
+  std::unique_ptr<storage::Storage> db_;
   std::unique_ptr<Console> console_;
+  std::unique_ptr<collector::Collector> collector_;
+  uint32_t sensor_id_ = 0;
+  std::string sensor_credential_;
   std::unique_ptr<Router> router_;
   std::unique_ptr<Server> server_;
 };

@@ -56,6 +56,8 @@ addMessages({
     'common.forbidden': 'Vai trò của bạn không được phép xem trang này', 'common.notfound': 'Không tìm thấy trang',
     'common.refresh': 'Làm mới', 'common.live': 'Tự cập nhật', 'common.count': 'Số lượng', 'common.actions': 'Thao tác',
     'common.close': 'Đóng', 'common.back': 'Quay lại',
+    'state.new': 'Mới', 'state.acknowledged': 'Đã tiếp nhận', 'state.escalated': 'Đã chuyển cấp',
+    'state.closed': 'Đã đóng', 'state.false-positive': 'Cảnh báo sai',
   },
   en: {
     'app.name': 'Canh', 'lang.vi': 'Tiếng Việt', 'lang.en': 'English', 'lang.switch': 'Language',
@@ -71,5 +73,7 @@ addMessages({
     'common.forbidden': 'Your role may not see this page', 'common.notfound': 'No such page',
     'common.refresh': 'Refresh', 'common.live': 'Live refresh', 'common.count': 'Count', 'common.actions': 'Actions',
     'common.close': 'Close', 'common.back': 'Back',
+    'state.new': 'New', 'state.acknowledged': 'Acknowledged', 'state.escalated': 'Escalated',
+    'state.closed': 'Closed', 'state.false-positive': 'False positive',
   },
 });
