@@ -244,11 +244,15 @@ struct FlowDetectState {
   // Set when a `pass` rule matched a packet of this flow: Suricata then passes the whole flow, so
   // inspect() returns at once for its later packets.
   bool passed = false;
+  // Set when a `drop` or `reject` rule matched: Suricata 7 drops the rest of the flow (EVE
+  // flow.action "drop", even in IDS mode), so later packets are not inspected either.
+  bool dropped = false;
   void reset() {
     flowbits.fill(0);
     tx_alerts.fill(TxAlert{});
     tx_alerts_next = 0;
     passed = false;
+    dropped = false;
   }
 };
 

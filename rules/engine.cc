@@ -233,6 +233,7 @@ size_t Engine::loaded() const { return impl_->stats.rules_loaded; }
 size_t Engine::skipped() const { return impl_->stats.rules_skipped; }
 const std::vector<SkippedRule>& Engine::skipped_rules() const { return impl_->skipped; }
 const EngineStats& Engine::stats() const { return impl_->stats; }
+const std::vector<std::string>& Engine::flowbit_names() const { return impl_->flowbit_names; }
 
 size_t Engine::entry_of(uint32_t gid, uint32_t sid) const {
   uint64_t key = uint64_t(gid) << 32 | sid;
@@ -259,7 +260,7 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   const Impl& e = *impl_;
   Scratch::Impl& s = *scratch.impl_;
   const PacketFields& p = in.packet;
-  if (flow.passed || p.ip_version == 0 || e.rules.empty()) return;
+  if (flow.passed || flow.dropped || p.ip_version == 0 || e.rules.empty()) return;
   const size_t cls = proto_class(p.ip_proto);
   const size_t dir = (!in.flow.has_flow || in.flow.to_server) ? 1 : 0;
   s.candidates.clear();
@@ -365,6 +366,10 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
       // Suricata: a matching pass rule ends inspection of the packet and passes the flow.
       flow.passed = in.flow.has_flow;
       break;
+    }
+    if (r.rule->action == Action::kDrop || r.rule->action == Action::kReject) {
+      // The packet's other rules still run (Suricata alerts on every match of a dropped packet).
+      if (in.flow.has_flow) flow.dropped = true;
     }
   }
 }
@@ -475,6 +480,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     r.app = rule.app;
     r.stream = rule.stream;
     r.bidirectional = rule.bidirectional;
+    r.transactional = rule.transactional;
     r.src = rule.src_addr.get();
     r.dst = rule.dst_addr.get();
     r.sport = rule.src_port.get();
@@ -569,6 +575,8 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
   }
   e.stats.rules_loaded = e.rules.size();
   e.max_flowbit = flowbit_ids.size();
+  e.flowbit_names.resize(flowbit_ids.size());
+  for (const auto& [name, bit] : flowbit_ids) e.flowbit_names[bit] = name;
   for (uint32_t i = 0; i < e.rules.size(); ++i)
     e.by_gid_sid.emplace_back(uint64_t(e.rules[i].info.gid) << 32 | e.rules[i].info.sid, i);
   std::sort(e.by_gid_sid.begin(), e.by_gid_sid.end());

@@ -38,7 +38,10 @@
 //   drop, reject, alert), then flowbits role (setters before readers), then priority, then sid; rules
 //   are evaluated in that order too, so a flowbit set by one rule is seen by a later one in the same
 //   packet. A matching `pass` rule is reported (action 3), stops inspection of the packet and marks
-//   the flow passed (FlowDetectState::passed): later packets of the flow are not inspected.
+//   the flow passed (FlowDetectState::passed): later packets of the flow are not inspected. A
+//   matching `drop`/`reject` rule marks the flow dropped (FlowDetectState::dropped) the same way,
+//   after the packet's other alerts. Suricata evaluates packet rules before transaction rules of the
+//   same packet; a sensor inspecting them in separate calls should make the packet's call first.
 // - noalert rules, suppressed alerts and alerts held back by threshold/detection_filter still apply
 //   their flowbits; they just do not reach the sink.
 #pragma once
@@ -131,6 +134,10 @@ class Engine {
   // The entry (index into the RuleSet it was built from) of the rule that raised an alert, for
   // callers that want more than AlertInfo carries (references, the rule text).
   size_t entry_of(uint32_t gid, uint32_t sid) const;
+
+  // Flowbit names by bit index (FlowDetectState::flowbits), e.g. for EVE's `traffic.id` / `traffic.label`
+  // tags, which Suricata derives from set flowbits named "traffic/id/..." and "traffic/label/...".
+  const std::vector<std::string>& flowbit_names() const;
 
   struct Impl;
 

@@ -61,6 +61,7 @@ struct CompiledRule {
   AppProto app = AppProto::kUnknown;
   StreamMode stream = StreamMode::kBoth;
   bool bidirectional = false;
+  bool transactional = false;  // `=>`: addresses are client -> server whatever the packet's direction
   const IpSet* src = nullptr;
   const IpSet* dst = nullptr;
   const PortSet* sport = nullptr;
@@ -163,6 +164,7 @@ struct Engine::Impl {
   hs_scratch_t* proto_scratch = nullptr;  // cloned per worker
   pcre2_match_context* pcre_ctx_template = nullptr;
   size_t max_flowbit = 0;
+  std::vector<std::string> flowbit_names;
   // Some app-layer rule has its fast pattern in the payload: app_rules_only calls still scan it.
   bool app_rules_need_payload_scan = false;
   std::vector<std::pair<uint64_t, uint32_t>> by_gid_sid;  // sorted (gid<<32|sid) -> rule index

@@ -377,6 +377,9 @@ TEST(Flowbits, NoalertStillSetsTheBit) {
 alert tcp any any -> any any (content:"b"; flowbits:isset,x; sid:2;))");
   EXPECT_EQ(f.run(tcp_packet("a")), (std::vector<uint32_t>{}));
   EXPECT_EQ(f.run(tcp_packet("b")), (std::vector<uint32_t>{2}));
+  // The sensor reads set flowbits by name (EVE traffic.id / traffic.label).
+  ASSERT_EQ(f.engine->flowbit_names(), (std::vector<std::string>{"x"}));
+  EXPECT_TRUE(f.flow.flowbits[0] & 1);
 }
 
 TEST(Noalert, MatchesWithoutAlerting) {
@@ -623,6 +626,37 @@ TEST(AppBuffers, ResponseRuleMayUseTheRequestBuffersOfItsTransaction) {
   in.flow.app_proto = AppProto::kHttp;
   in.app = &app;
   EXPECT_TRUE(f.fires(in, 1));
+}
+
+TEST(Transactional, OneRuleOverRequestAndResponseOfATransaction) {
+  // Suricata 8's `=>` (suricata-verify detect-bidir-flowbits): request and response buffers of one
+  // transaction, addresses read client -> server even on the response packet.
+  EngineFixture f(R"(alert http 10.0.0.0/8 any => 192.168.0.0/16 any (http.method; content:"POST"; http.stat_code; content:"500"; file.data:to_client; content:"Exception"; sid:1;))");
+  AppBuffers tx;
+  tx.to_server = false;
+  tx.set(Buffer::kHttpMethod, std::string_view("POST"));
+  tx.set(Buffer::kHttpStatCode, std::string_view("500"));
+  tx.set(Buffer::kHttpResponseBody, std::string_view("java Exception at"));
+  DetectInput in = tcp_packet("HTTP/1.1 500", 80, 1234);
+  std::swap(in.packet.src, in.packet.dst);  // server -> client
+  in.flow.to_server = false;
+  in.flow.app_proto = AppProto::kHttp;
+  in.app = &tx;
+  EXPECT_TRUE(f.fires(in, 1));
+  AppBuffers get = tx;
+  get.tx_id = 1;
+  get.set(Buffer::kHttpMethod, std::string_view("GET"));
+  in.app = &get;
+  EXPECT_FALSE(f.fires(in, 1));
+}
+
+TEST(Drop, DropRuleAlertsThenTheFlowIsDropped) {
+  // suricata-verify drop-protocol-change: one alert, then the flow is dropped (flow.action drop).
+  EngineFixture f(R"(drop tcp any any -> any any (content:"x"; sid:1;)
+alert tcp any any -> any any (content:"x"; sid:2;))");
+  EXPECT_EQ(f.run(tcp_packet("x")), (std::vector<uint32_t>{1, 2}));
+  EXPECT_TRUE(f.flow.dropped);
+  EXPECT_EQ(f.run(tcp_packet("x")), (std::vector<uint32_t>{}));
 }
 
 // --- stream vs packet

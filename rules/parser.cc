@@ -323,6 +323,7 @@ class Builder {
   Buffer sticky_ = Buffer::kPayload;
   bool file_data_sticky_ = false;     // resolved at finish(): the body buffer depends on direction and protocol
   std::vector<size_t> file_data_ops_;  // ops recorded while file_data was the sticky buffer
+  int file_data_dir_ = 0;              // file.data:to_server (1) / to_client (2); 0: from flow
   int last_content_op_ = -1;          // index in r_.ops of the most recent content
   AppProto implied_app_ = AppProto::kUnknown;
   std::string implied_by_;
@@ -959,8 +960,12 @@ Status Builder::option(std::string_view name, std::string_view value, bool has_v
     return Status::ok();
   }
   if (name == "file_data" || name == "file.data") {
-    // `file.data:to_client` style arguments only exist for the transactional `=>` rules.
-    if (has_value && !trim(value).empty()) r_.notes.push_back("file.data direction argument ignored");
+    // `file.data:to_client` names the direction, for transactional `=>` rules (Suricata 8).
+    std::string_view v = trim(value);
+    if (has_value && !v.empty()) {
+      if (v != "to_client" && v != "to_server") return Status::invalid("file.data: expected to_server or to_client");
+      file_data_dir_ = v == "to_server" ? 1 : 2;
+    }
     sticky_ = Buffer::kHttpResponseBody;  // provisional, resolved in finish()
     file_data_sticky_ = true;
     last_content_op_ = -1;
@@ -1071,6 +1076,8 @@ Status Builder::option(std::string_view name, std::string_view value, bool has_v
 
 Status Builder::finish() {
   if (!saw_sid_) return Status::invalid("rule has no sid");
+  if (r_.transactional && (r_.flow.to_server || r_.flow.to_client))
+    return Status::invalid("a transactional rule (=>) cannot have a flow direction");
   // file_data: the HTTP body in the rule's direction (Suricata inspects request bodies for to_server
   // rules), the generic file buffer for the other file-carrying protocols.
   if (!file_data_ops_.empty()) {
@@ -1079,7 +1086,7 @@ Status Builder::finish() {
     if (app == AppProto::kSmtp || app == AppProto::kSmb || app == AppProto::kFtp || app == AppProto::kNfs ||
         app == AppProto::kHttp2 || app == AppProto::kImap || app == AppProto::kPop3) {
       b = Buffer::kFileData;
-    } else if (r_.flow.to_server) {
+    } else if (file_data_dir_ == 1 || (file_data_dir_ == 0 && r_.flow.to_server)) {
       b = Buffer::kHttpRequestBody;
     }
     for (size_t i : file_data_ops_) r_.ops[i].buffer = b;
@@ -1474,7 +1481,7 @@ Result<Rule> RuleParser::parse(std::string_view text) {
 
   std::string_view dir = f[4];
   if (dir == "<>") r.bidirectional = true;
-  else if (dir == "=>") r.unsupported.push_back("direction =>");
+  else if (dir == "=>") r.transactional = true;
   else if (dir != "->") return Status::invalid("direction must be '->' or '<>', got '" + std::string(dir) + "'");
 
   r.src_text = std::string(f[2]);

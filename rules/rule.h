@@ -159,6 +159,7 @@ struct Rule {
   std::shared_ptr<const IpSet> src_addr, dst_addr;
   std::shared_ptr<const PortSet> src_port, dst_port;
   bool bidirectional = false;
+  bool transactional = false;  // `=>` (Suricata 8): one rule over a whole transaction, both directions
   std::string proto_text, src_text, sport_text, dst_text, dport_text;
 
   // --- meta

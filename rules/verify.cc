@@ -395,6 +395,7 @@ bool header_matches(const CompiledRule& r, const PacketFields& p, const FlowFiel
     }
     return true;
   };
+  if (r.transactional && f.has_flow && !f.to_server) return side(p.dst, p.dport, p.src, p.sport);
   if (side(p.src, p.sport, p.dst, p.dport)) return true;
   return r.bidirectional && side(p.dst, p.dport, p.src, p.sport);
 }
