@@ -171,9 +171,17 @@ void format_timestamp(uint64_t ts_usec, char out[40]) {
 }
 
 void format_address(const rules::Address& a, char out[48]) {
-  if (a.family == 6) inet_ntop(AF_INET6, a.bytes.data(), out, 48);
-  else if (a.family == 4) inet_ntop(AF_INET, a.bytes.data(), out, 48);
-  else out[0] = 0;
+  // IPv6 as Suricata's EVE writes it: eight groups of four hex digits, nothing compressed
+  // ("fe80:0000:0000:0000:020c:29ff:faf2:ab42"), so string matches on addresses behave alike.
+  if (a.family == 6) {
+    const uint8_t* b = a.bytes.data();
+    std::snprintf(out, 48, "%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x:%02x%02x", b[0], b[1],
+                  b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
+  } else if (a.family == 4) {
+    inet_ntop(AF_INET, a.bytes.data(), out, 48);
+  } else {
+    out[0] = 0;
+  }
 }
 
 std::string_view proto_name(uint8_t proto, char buf[8]) {

@@ -62,6 +62,7 @@ class Worker::TxSink : public AppTxSink {
     if (!w_.cur_packet_ || !w_.cur_flow_) return;
     rules::DetectInput in = w_.make_input(*w_.cur_packet_, w_.cur_flow_, w_.cur_to_server_, true);
     in.app = &buffers;
+    in.app_rules_only = true;  // the packet's own call runs every other rule once
     w_.detector_->inspect(in, w_.cur_flow_->detect, *w_.alerts_);
   }
 
@@ -414,6 +415,7 @@ void Worker::write_alert(const Packet& p, Flow* f, bool to_server, const rules::
     j.num("icmp_code", p.f.icmp_code);
   }
   j.str("pkt_src", packet_source_name(p.source));
+  if (a.from_app) j.num("tx_id", a.tx_id);
   if (p.vlan_count) {
     j.array("vlan");
     for (int i = 0; i < p.vlan_count; ++i) j.array_num(p.vlan[i]);
