@@ -295,13 +295,15 @@ class IntersectStream : public Stream {
 // What the indexes do not decide exactly, checked on the record header.
 struct Residual {
   std::optional<std::unordered_set<uint32_t>> sids;
-  std::optional<Cidr> src, dst;
+  std::optional<Cidr> src, dst, either;
   std::optional<uint32_t> states;  // bit per TriageState
+  std::optional<std::string> assignee;  // needs the whole record
   bool ok(const codec::RecordHeader& h) const {
     if (states && !(*states >> static_cast<unsigned>(h.state) & 1)) return false;
     if (sids && !sids->count(h.sid)) return false;
     if (src && !src->contains(h.src)) return false;
     if (dst && !dst->contains(h.dst)) return false;
+    if (either && !either->contains(h.src) && !either->contains(h.dst)) return false;
     return true;
   }
 };
@@ -414,6 +416,25 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
     if (auto s = address_stream(ctx, codec::IndexKind::kSrc, *q.src, &residual.src)) filters.push_back(std::move(s));
   if (q.dst && q.dst->bits > 0)
     if (auto s = address_stream(ctx, codec::IndexKind::kDst, *q.dst, &residual.dst)) filters.push_back(std::move(s));
+  if (q.either && q.either->bits > 0) {
+    // Source or destination: the union of both sides' lists when both cover the block exactly, else
+    // checked on the record.
+    std::optional<Cidr> rs, rd;
+    auto s = address_stream(ctx, codec::IndexKind::kSrc, *q.either, &rs);
+    auto d = address_stream(ctx, codec::IndexKind::kDst, *q.either, &rd);
+    if (s && d && !rs && !rd) {
+      std::vector<std::unique_ptr<Stream>> v;
+      v.push_back(std::move(s));
+      v.push_back(std::move(d));
+      filters.push_back(union_of(std::move(v)));
+    } else {
+      residual.either = q.either;
+    }
+  }
+  if (q.assignee) {
+    if (q.assignee->size() > 128) return Status::invalid("assignee longer than 128 bytes");
+    residual.assignee = q.assignee;
+  }
   if (!q.states.empty()) {
     // Triaged states have index entries; "new" is the absence of triage, checked on the record.
     bool with_new = std::find(q.states.begin(), q.states.end(), TriageState::kNew) != q.states.end();
@@ -477,7 +498,7 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
       if (residual.ok(h)) {
         Alert a;
         if (!codec::decode_record(v, id, &a)) return Status::internal("alert " + id.to_string() + ": unreadable record");
-        page.items.push_back(std::move(a));
+        if (!residual.assignee || a.assignee == *residual.assignee) page.items.push_back(std::move(a));
       }
     }
     last_examined = id;

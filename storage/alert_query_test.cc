@@ -66,9 +66,11 @@ class QueryModel : public ::testing::Test {
     for (size_t i = 0; i < model_.size(); i += 7) {
       TriageChange c;
       c.state = static_cast<TriageState>(1 + i % 4);
+      if (i % 14 == 0) c.assignee = "lan";
       auto r = st_->alerts().set_triage(model_[i].id, c, "t", 1);
       ASSERT_TRUE(r.is_ok());
       model_[i].state = *c.state;
+      if (c.assignee) model_[i].assignee = *c.assignee;
     }
   }
 
@@ -83,6 +85,8 @@ class QueryModel : public ::testing::Test {
         continue;
       if (q.src && !q.src->contains(a.src)) continue;
       if (q.dst && !q.dst->contains(a.dst)) continue;
+      if (q.either && !q.either->contains(a.src) && !q.either->contains(a.dst)) continue;
+      if (q.assignee && a.assignee != *q.assignee) continue;
       if (!needle.empty()) {
         std::string m = a.signature;
         for (auto& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -133,6 +137,9 @@ AlertQuery random_query(std::mt19937_64& rng) {
   if (rng() % 3 == 0) q.src = *Cidr::parse(srcs[rng() % std::size(srcs)]);
   static const char* dsts[] = {"192.168.0.0/16", "192.168.1.0/24", "192.168.0.3", "192.168.0.0/23", "192.168.1.0/30"};
   if (rng() % 4 == 0) q.dst = *Cidr::parse(dsts[rng() % std::size(dsts)]);
+  static const char* eithers[] = {"10.1.0.0/16", "192.168.1.0/24", "192.168.0.0/17", "10.0.0.0/8", "10.2.3.4"};
+  if (rng() % 8 == 0) q.either = *Cidr::parse(eithers[rng() % std::size(eithers)]);
+  if (rng() % 10 == 0) q.assignee = rng() % 2 ? "" : "lan";
   return q;
 }
 
@@ -144,6 +151,8 @@ std::string describe(const AlertQuery& q) {
   for (auto x : q.states) s += " state=" + std::string(triage_state_name(x));
   if (q.src) s += " src=" + q.src->to_string();
   if (q.dst) s += " dst=" + q.dst->to_string();
+  if (q.either) s += " ip=" + q.either->to_string();
+  if (q.assignee) s += " assignee=" + *q.assignee;
   if (!q.text.empty()) s += " text=" + q.text;
   return s;
 }

@@ -120,9 +120,11 @@ struct AlertQuery {
   std::vector<uint32_t> sids;
   std::vector<uint8_t> severities;
   std::optional<Cidr> src, dst;
+  std::optional<Cidr> either;            // source or destination in this block
   std::vector<uint32_t> sensors;
   std::vector<uint32_t> systems;
   std::vector<TriageState> states;
+  std::optional<std::string> assignee;   // "" matches unassigned alerts
   std::string text;                      // case-insensitive substring of the signature message
   size_t limit = 50;
   std::optional<AlertId> after;          // the cursor: continue with alerts older than this one

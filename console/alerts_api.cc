@@ -1,0 +1,162 @@
+#include "console/alerts_api.h"
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <unordered_map>
+
+#include "common/timestamp.h"
+#include "console/alert_query.h"
+
+namespace canh::console {
+
+namespace json = boost::json;
+using http::Request;
+using http::Response;
+
+namespace {
+
+int64_t wall_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Response json_response(int status, const json::value& v) { return Response::json(status, json::serialize(v)); }
+
+bool parse_u64(std::string_view s, uint64_t* out) {
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  *out = v;
+  return true;
+}
+
+Status bad_param(std::string_view name, std::string_view value, std::string_view expected) {
+  return Status::invalid("query parameter " + std::string(name) + "=\"" + std::string(value.substr(0, 64)) +
+                         "\": " + std::string(expected));
+}
+
+Response error_of(const Status& s) {
+  return Response::error(s.code() == Status::Code::kInvalid ? 400 : 500, s.message());
+}
+
+// Severities 1..4, then anything else.
+json::array severity_counts(const std::array<uint64_t, 5>& s) {
+  return json::array{s[1], s[2], s[3], s[4], s[0]};
+}
+
+}  // namespace
+
+std::vector<http::Route> alert_routes(storage::AlertStore& alerts, storage::SensorStore* sensors) {
+  auto sensor_names = [sensors]() {
+    std::unordered_map<uint32_t, std::string> names;
+    if (!sensors) return names;
+    auto l = sensors->list();
+    if (l)
+      for (const auto& s : *l) names[s.id] = s.name;
+    return names;
+  };
+
+  std::vector<http::Route> r;
+  r.push_back({"GET", "/api/v1/alerts", http::Access::people(),
+               [&alerts, sensor_names](const Request& req, const http::Caller&) {
+                 auto f = parse_alert_filter(req.query);
+                 if (!f) return error_of(f.status());
+                 // Every filter is the store's, so pages are full and cursors exact.
+                 storage::AlertQuery q = f->query;
+                 q.either = f->either;
+                 q.assignee = f->assignee;
+                 auto page = alerts.list(q);
+                 if (!page) return error_of(page.status());
+                 auto names = sensor_names();
+                 json::array items;
+                 for (const auto& a : page->items) {
+                   json::object o = alert_brief_json(a, true);
+                   o["timestamp"] = format_timestamp_us(a.id.ts_us);
+                   auto n = names.find(a.sensor);
+                   o["sensor_name"] = n == names.end() ? std::string() : n->second;
+                   items.push_back(std::move(o));
+                 }
+                 json::object out{{"items", std::move(items)}, {"partial", page->partial}};
+                 if (page->next) out["next_cursor"] = page->next->to_string();
+                 else out["next_cursor"] = nullptr;
+                 return json_response(200, out);
+               },
+               ""});
+
+  r.push_back({"GET", "/api/v1/alerts/stats", http::Access::people(),
+               [&alerts, sensor_names](const Request& req, const http::Caller&) {
+                 int64_t to = wall_us(), from = 0;
+                 if (auto v = req.query_param("to"); v && !v->empty()) {
+                   auto t = parse_time_us(*v, "to");
+                   if (!t) return error_of(t.status());
+                   to = *t;
+                 }
+                 from = to - 86400ll * 1000000;
+                 if (auto v = req.query_param("from"); v && !v->empty()) {
+                   auto t = parse_time_us(*v, "from");
+                   if (!t) return error_of(t.status());
+                   from = *t;
+                 }
+                 storage::AlertStatsQuery q;
+                 q.from_us = from;
+                 q.to_us = to;
+                 if (auto t = req.query_param("top"); t && !t->empty()) {
+                   uint64_t n = 0;
+                   if (!parse_u64(*t, &n) || n < 1 || n > 100) return error_of(bad_param("top", *t, "expected 1-100"));
+                   q.top = n;
+                 }
+                 if (auto b = req.query_param("bucket"); b && !b->empty()) {
+                   uint64_t n = 0;
+                   if (!parse_u64(*b, &n) || n < 60 || n > 7 * 86400 || n % 60)
+                     return error_of(bad_param("bucket", *b, "expected seconds, a multiple of 60"));
+                   q.bucket_seconds = static_cast<int64_t>(n);
+                 }
+                 auto st = alerts.stats(q);
+                 if (!st) return error_of(st.status());
+                 json::array series;
+                 for (const auto& b : st->series)
+                   series.push_back(json::object{{"start", format_timestamp_us(b.start_us)},
+                                                 {"count", b.count},
+                                                 {"by_severity", severity_counts(b.by_severity)}});
+                 json::object by_state;
+                 for (int i = 0; i < storage::kTriageStateCount; ++i)
+                   by_state[storage::triage_state_name(static_cast<storage::TriageState>(i))] = st->by_state[i];
+                 auto counts = [](const std::vector<storage::Count>& v, const char* key, const char* label) {
+                   json::array a;
+                   for (const auto& c : v) {
+                     json::object o{{key, c.key}, {"count", c.count}};
+                     if (label) o[label] = c.label;
+                     a.push_back(std::move(o));
+                   }
+                   return a;
+                 };
+                 auto names = sensor_names();
+                 json::array by_sensor;
+                 for (const auto& c : st->by_sensor) {
+                   auto n = names.find(static_cast<uint32_t>(std::stoul(c.key)));
+                   by_sensor.push_back(json::object{{"sensor", c.key},
+                                                    {"name", n == names.end() ? std::string() : n->second},
+                                                    {"count", c.count}});
+                 }
+                 json::object out{{"from", format_timestamp_us(st->from_us)},
+                                  {"to", format_timestamp_us(st->to_us)},
+                                  {"total", st->total},
+                                  {"bucket_seconds", st->bucket_seconds},
+                                  {"by_severity", severity_counts(st->by_severity)},
+                                  {"by_state", std::move(by_state)},
+                                  {"series", std::move(series)},
+                                  {"top_signatures", counts(st->top_signatures, "sid", "signature")},
+                                  {"top_sources", counts(st->top_sources, "ip", nullptr)},
+                                  {"top_destinations", counts(st->top_destinations, "ip", nullptr)},
+                                  {"by_sensor", std::move(by_sensor)},
+                                  {"by_system", counts(st->by_system, "system", nullptr)}};
+                 return json_response(200, out);
+               },
+               ""});
+  return r;
+}
+
+}  // namespace canh::console
