@@ -135,13 +135,14 @@ int on_hs_match(unsigned id, unsigned long long, unsigned long long, unsigned, v
   return 0;
 }
 
-void scan(const Engine::Impl& e, Scratch::Impl& s, int gi, std::span<const uint8_t> data) {
-  if (gi < 0 || data.empty()) return;
+void scan(const Engine::Impl& e, Scratch::Impl& s, int gi, std::span<const uint8_t> data, bool allow_empty = false) {
+  if (gi < 0 || (data.empty() && !allow_empty)) return;
+  static const char kNothing = 0;
   const PrefilterGroup& g = e.groups[size_t(gi)];
   MatchCtx m{&s, &g};
+  const char* p = data.empty() ? &kNothing : reinterpret_cast<const char*>(data.data());
   // A scan error (only possible on a bad scratch, a bug) just leaves the candidates found so far.
-  hs_scan(g.db, reinterpret_cast<const char*>(data.data()), unsigned(std::min<size_t>(data.size(), UINT32_MAX)), 0,
-          s.hs, on_hs_match, &m);
+  hs_scan(g.db, p, unsigned(std::min<size_t>(data.size(), UINT32_MAX)), 0, s.hs, on_hs_match, &m);
 }
 
 void add_indexed(Scratch::Impl& s, const AddressIndex& ix, const Address& a) {
@@ -189,6 +190,29 @@ int choose_fast_pattern(const Rule& r) {
     }
   }
   return best;
+}
+
+// For a rule without a usable content: its first positive, non-relative pcre as a Hyperscan regex in
+// prefilter mode (relative ones anchor at a cursor Hyperscan does not know). -1 when none fits.
+int choose_prefilter_pcre(const Rule& r, Regex* out) {
+  for (size_t i = 0; i < r.ops.size(); ++i) {
+    const Op& op = r.ops[i];
+    if (op.kind != OpKind::kPcre) continue;
+    const PcreOp& p = r.pcres[op.index];
+    if (p.negated || p.relative) continue;
+    // Extended syntax and $-at-end-only have no Hyperscan flag; leave those to PCRE2 alone.
+    if (p.options & (PCRE2_EXTENDED | PCRE2_DOLLAR_ENDONLY)) continue;
+    Regex re;
+    re.expr = (p.options & PCRE2_ANCHORED) ? "^(?:" + p.regex + ")" : p.regex;
+    re.flags = HS_FLAG_PREFILTER | HS_FLAG_SINGLEMATCH | HS_FLAG_ALLOWEMPTY;
+    if (p.options & PCRE2_CASELESS) re.flags |= HS_FLAG_CASELESS;
+    if (p.options & PCRE2_DOTALL) re.flags |= HS_FLAG_DOTALL;
+    if (p.options & PCRE2_MULTILINE) re.flags |= HS_FLAG_MULTILINE;
+    if (re.expr.find('\0') != std::string::npos || !regex_supported(re)) continue;
+    *out = std::move(re);
+    return int(i);
+  }
+  return -1;
 }
 
 bool dsize_requires_payload(const IntMatch& m) {
@@ -270,32 +294,37 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   if (s.hs) {
     // The server's port: where packets to the server go, where packets to the client come from.
     const uint16_t server_port = dir == 1 ? p.dport : p.sport;
-    auto group = [&](Buffer b) { return e.slots[static_cast<size_t>(b)][cls][dir].lookup(server_port); };
+    auto packet_scan = [&](Buffer b, std::span<const uint8_t> data) {
+      const size_t bi = static_cast<size_t>(b);
+      scan(e, s, e.slots[bi][cls][dir].lookup(server_port), data);
+      scan(e, s, e.regex_group_of[bi][cls][dir], data);
+    };
     if (!app_only || e.app_rules_need_payload_scan) {
-      int gi = group(Buffer::kPayload);
-      scan(e, s, gi, p.payload);
-      if (in.stream && p.ip_proto == 6) scan(e, s, gi, in.stream->data);
+      packet_scan(Buffer::kPayload, p.payload);
+      if (in.stream && p.ip_proto == 6) packet_scan(Buffer::kPayload, in.stream->data);
     }
     if (!app_only) {
-      scan(e, s, group(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr), p.l3_header);
+      packet_scan(p.ip_version == 4 ? Buffer::kIpv4Hdr : Buffer::kIpv6Hdr, p.l3_header);
       Buffer l4 = p.ip_proto == 6    ? Buffer::kTcpHdr
                   : p.ip_proto == 17 ? Buffer::kUdpHdr
                   : p.ip_proto == 1  ? Buffer::kIcmpv4Hdr
                   : p.ip_proto == 58 ? Buffer::kIcmpv6Hdr
                                      : Buffer::kCount;
-      if (l4 != Buffer::kCount) scan(e, s, group(l4), p.l4_header);
+      if (l4 != Buffer::kCount) packet_scan(l4, p.l4_header);
     }
     if (in.app) {
       const AppBuffers& a = *in.app;
       const size_t side = a.to_server ? 1 : 0;
       for (size_t b = 1; b < kBufferCount; ++b) {
         if (!a.present[b]) continue;
-        int gi = e.slots[b][0][side].group[0];
-        if (gi < 0) continue;
-        if (!a.multi[b].empty()) {
-          for (const auto& part : a.multi[b]) scan(e, s, gi, part);
-        } else {
-          scan(e, s, gi, a.buf[b]);
+        for (int gi : {int(e.slots[b][0][side].group[0]), int(e.regex_group_of[b][0][side])}) {
+          if (gi < 0) continue;
+          if (!a.multi[b].empty()) {
+            for (const auto& part : a.multi[b]) scan(e, s, gi, part);
+          } else {
+            // An empty buffer is still a buffer: a regex like /^.{0,2}$/ matches it.
+            scan(e, s, gi, a.buf[b], /*allow_empty=*/true);
+          }
         }
       }
     }
@@ -328,6 +357,7 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   for (uint32_t idx : s.candidates) {
     const CompiledRule& r = e.rules[idx];
     if (app_only && !r.has_app_list) continue;
+    if (r.requires_payload && !has_payload && !r.literal_prefiltered) continue;
     bool from_stream = false, from_app = false;
     if (!rule_matches(e, s, r, in, flow, &from_stream, &from_app)) continue;
     if (r.has_app_list && in.app) {
@@ -593,6 +623,12 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     std::vector<PlanEntry> entries;
   };
   std::map<std::tuple<int, int, int>, Plan> plans;  // (buffer, class, dir)
+  struct RegexPlan {
+    std::vector<Regex> res;
+    std::map<std::pair<std::string, unsigned>, uint32_t> ids;
+    std::vector<std::vector<uint32_t>> rules_of;
+  };
+  std::map<std::tuple<int, int, int>, RegexPlan> regex_plans;
   std::array<std::array<std::vector<uint32_t>, 2>, kProtoClasses> unpre;
   for (const CompiledRule& r : e.rules) {
     const Rule& rule = *r.rule;
@@ -612,6 +648,36 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     else dirs = {0, 1};
     int fp = choose_fast_pattern(rule);
     if (fp < 0) {
+      Regex re;
+      int rp = choose_prefilter_pcre(rule, &re);
+      if (rp >= 0) {
+        const Op& op = rule.ops[size_t(rp)];
+        bool packet_buffer = is_packet_buffer(op.buffer);
+        std::vector<size_t> gclasses = packet_buffer ? classes : std::vector<size_t>{0};
+        std::vector<size_t> gdirs = dirs;
+        if (!packet_buffer) {
+          gdirs = r.tx_side == TxSide::kToServer ? std::vector<size_t>{1}
+                  : r.tx_side == TxSide::kToClient ? std::vector<size_t>{0}
+                                                   : std::vector<size_t>{0, 1};
+        }
+        if (r.has_app_list && packet_buffer) e.app_rules_need_payload_scan = true;
+        for (size_t c : gclasses) {
+          for (size_t d : gdirs) {
+            RegexPlan& rp_plan = regex_plans[{int(op.buffer), int(c), int(d)}];
+            auto key = std::make_pair(re.expr, re.flags);
+            auto it = rp_plan.ids.find(key);
+            if (it == rp_plan.ids.end()) {
+              it = rp_plan.ids.emplace(key, uint32_t(rp_plan.res.size())).first;
+              rp_plan.res.push_back(re);
+              rp_plan.rules_of.emplace_back();
+            }
+            rp_plan.rules_of[it->second].push_back(r.index);
+          }
+        }
+        ++e.stats.prefiltered_rules;
+        ++e.stats.regex_prefiltered_rules;
+        continue;
+      }
       for (size_t c : classes)
         for (size_t d : dirs) unpre[c][d].push_back(r.index);
       ++e.stats.unprefiltered_rules;
@@ -619,6 +685,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     }
     const Op& op = rule.ops[size_t(fp)];
     const ContentOp& ct = rule.contents[op.index];
+    e.rules[r.index].literal_prefiltered = true;
     if (r.has_app_list && is_packet_buffer(op.buffer)) e.app_rules_need_payload_scan = true;
     Literal lit;
     lit.bytes = ct.fp_length ? ct.pattern.substr(ct.fp_offset, ct.fp_length) : ct.pattern;
@@ -762,6 +829,32 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     e.stats.prefilter_patterns += g.patterns;
     (hits[i] ? e.stats.cache_hits : e.stats.cache_misses) += 1;
     e.slots[size_t(gb.buffer)][size_t(gb.cls)][size_t(gb.dir)].group[size_t(gb.slot)] = int16_t(e.groups.size());
+    e.groups.push_back(std::move(g));
+  }
+  for (auto& a : e.regex_group_of)
+    for (auto& b : a) b.fill(-1);
+  for (auto& [key, plan] : regex_plans) {
+    auto [buffer, cls, dir] = key;
+    bool hit = false;
+    std::string warning;
+    auto db = build_regex_db(plan.res, options.cache_dir, &hit, &warning);
+    if (!db) return db.status();
+    if (cache_warning.empty()) cache_warning = warning;
+    PrefilterGroup g;
+    g.buffer = Buffer(buffer);
+    g.proto_class = uint8_t(cls);
+    g.to_server = dir == 1;
+    g.db = *db;
+    g.patterns = plan.res.size();
+    for (auto& rl : plan.rules_of) {
+      g.offsets.push_back(uint32_t(g.postings.size()));
+      g.postings.insert(g.postings.end(), rl.begin(), rl.end());
+    }
+    g.offsets.push_back(uint32_t(g.postings.size()));
+    size_t sz = 0;
+    if (hs_database_size(g.db, &sz) == HS_SUCCESS) e.stats.database_bytes += sz;
+    (hit ? e.stats.cache_hits : e.stats.cache_misses) += 1;
+    e.regex_group_of[size_t(buffer)][size_t(cls)][size_t(dir)] = int16_t(e.groups.size());
     e.groups.push_back(std::move(g));
   }
   for (auto& g : e.groups)

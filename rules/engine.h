@@ -18,7 +18,9 @@
 //   literal database built from every rule's fast pattern (the `fast_pattern` content, else the
 //   longest positive content). A packet scans only the groups of its transport and direction; a
 //   hit makes the rule a candidate; candidates are fully verified (header, flow, every option with a
-//   Snort-3-style cursor). Rules with no usable content sit in a per-group list checked each packet.
+//   Snort-3-style cursor). Rules whose only positive pattern is a pcre are prefiltered by Hyperscan
+//   in prefilter mode (a superset of the regex's matches) and verified by PCRE2 (JIT). Rules with
+//   neither sit in a per-group list checked each packet, indexed by their most selective address.
 // - Packet payload vs reassembled stream (TCP): `tcp`/`ip` rules with payload options inspect the
 //   StreamChunk first when the sensor passes one, then the packet payload (Suricata's order);
 //   `tcp-pkt` rules and rules with dsize or flow:no_stream inspect the packet only; `tcp-stream` and
@@ -84,7 +86,8 @@ struct EngineStats {
   size_t rules_skipped = 0;          // enabled and parsed, not loaded (RuleEntry::skip_reason or SkippedRule)
   size_t prefilter_groups = 0;       // Hyperscan databases
   size_t prefilter_patterns = 0;     // distinct literals in them
-  size_t prefiltered_rules = 0;
+  size_t prefiltered_rules = 0;        // by a content (literal databases) or a pcre (regex databases)
+  size_t regex_prefiltered_rules = 0;  // of which by a pcre in a Hyperscan prefilter-mode database
   size_t unprefiltered_rules = 0;    // checked on every packet of their group
   size_t pcre_count = 0;
   size_t pcre_jit_count = 0;

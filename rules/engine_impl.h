@@ -79,6 +79,7 @@ struct CompiledRule {
   // packets with payload when it inspects the payload or has a dsize that excludes 0 (so a
   // stream-end pseudo packet runs prefiltered stream rules, not `dsize:!9` or pcre-only rules).
   bool requires_payload = false;
+  bool literal_prefiltered = false;  // found through a literal database (Suricata's MPM: not masked)
   TxSide tx_side = TxSide::kNone;
   std::vector<uint32_t> pcre_slot;  // parallel to rule->pcres: index into Engine::Impl::pcres
   std::vector<CompiledFlowbit> flowbit_checks;   // isset / isnotset
@@ -155,6 +156,9 @@ struct Engine::Impl {
   // any-port rules plus that port's, so a packet scans exactly one database per buffer and web
   // traffic does not wade through SMB or Oracle patterns. App buffers use proto class 0, one slot.
   std::array<std::array<std::array<GroupSlots, 2>, kProtoClasses>, kBufferCount> slots{};
+  // Rules whose only positive pattern is a pcre: Hyperscan in prefilter mode (it over-approximates
+  // the regex), one database per (buffer, class, direction) in `groups`; PCRE2 verifies. -1: none.
+  std::array<std::array<std::array<int16_t, 2>, kProtoClasses>, kBufferCount> regex_group_of{};
   std::array<std::array<UnprefilteredList, 2>, kProtoClasses> unprefiltered;
   std::deque<std::string> categories;  // storage for AlertInfo::category (stable addresses)
   std::unique_ptr<ThresholdTable> thresholds;

@@ -173,6 +173,28 @@ TEST(Pcre, RelativeStartsAtTheCursorAndAnchorsThere) {
   EXPECT_FALSE(tcp_fires(c, "id=42x&"));
 }
 
+TEST(Pcre, PcreOnlyRulesArePrefilteredByHyperscanAndVerifiedByPcre2) {
+  // suricata-verify bug-7851: no content at all, only a pcre on a sticky buffer.
+  EngineFixture f(R"(alert http any any -> any any (http.host; pcre:"/^.{1,2}$/"; sid:1;)
+alert tcp any any -> any any (pcre:"/ab(c|d)+e/i"; sid:2;))");
+  EXPECT_EQ(f.engine->stats().regex_prefiltered_rules, 2u);
+  EXPECT_EQ(f.engine->stats().unprefiltered_rules, 0u);
+  AppBuffers app;
+  app.set(Buffer::kHttpHost, std::string_view("ab"));
+  DetectInput in = tcp_packet("xxABCDCE");
+  in.flow.app_proto = AppProto::kHttp;
+  in.app = &app;
+  EXPECT_EQ(f.run(in), (std::vector<uint32_t>{1, 2}));
+  AppBuffers app2;
+  app2.tx_id = 1;
+  app2.set(Buffer::kHttpHost, std::string_view("abc"));
+  in.app = &app2;
+  in.packet.payload = rtest::bytes("xxabce");
+  EXPECT_EQ(f.run(in), (std::vector<uint32_t>{2}));
+  in.packet.payload = rtest::bytes("xxabxe");
+  EXPECT_EQ(f.run(in), (std::vector<uint32_t>{}));
+}
+
 TEST(Pcre, BufferFlagSelectsAppBuffer) {
   EngineFixture f(R"(alert http any any -> any any (pcre:"/\.php$/U"; sid:1;))");
   AppBuffers app;

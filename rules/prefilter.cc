@@ -90,29 +90,106 @@ std::string literal_db_key(const std::vector<Literal>& lits) {
   return h.hex();
 }
 
+namespace {
+
+// Looks `key` up in the cache; on a hit returns the database.
+hs_database_t* cache_load(const std::string& path, const std::string& key, std::string* cache_warning) {
+  std::string data;
+  if (!read_all(path, &data)) return nullptr;
+  if (data.size() > sizeof kMagic + key.size() && std::memcmp(data.data(), kMagic, sizeof kMagic) == 0 &&
+      data.compare(sizeof kMagic, key.size(), key) == 0) {
+    size_t off = sizeof kMagic + key.size();
+    hs_database_t* db = nullptr;
+    if (hs_deserialize_database(data.data() + off, data.size() - off, &db) == HS_SUCCESS) return db;
+  }
+  if (cache_warning->empty()) *cache_warning = path + ": unreadable cached database; recompiling";
+  return nullptr;
+}
+
+void cache_store(const std::string& cache_dir, const std::string& path, const std::string& key, hs_database_t* db,
+                 std::string* cache_warning) {
+  char* bytes = nullptr;
+  size_t n = 0;
+  if (hs_serialize_database(db, &bytes, &n) != HS_SUCCESS) return;
+  std::string data(kMagic, sizeof kMagic);
+  data += key;
+  data.append(bytes, n);
+  std::free(bytes);
+  std::error_code ec;
+  std::filesystem::create_directories(cache_dir, ec);
+  if (!write_atomic(path, data) && cache_warning->empty())
+    *cache_warning = cache_dir + ": cannot write the database cache; every start will compile";
+}
+
+}  // namespace
+
+bool regex_supported(const Regex& r) {
+  hs_expr_info_t* info = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_expression_info(r.expr.c_str(), r.flags, &info, &err) != HS_SUCCESS) {
+    if (err) hs_free_compile_error(err);
+    return false;
+  }
+  std::free(info);
+  return true;
+}
+
+Result<hs_database_t*> build_regex_db(const std::vector<Regex>& res, const std::string& cache_dir, bool* cache_hit,
+                                      std::string* cache_warning) {
+  *cache_hit = false;
+  std::string key, path;
+  if (!cache_dir.empty()) {
+    Hasher h;
+    h.add("regex", 5);
+    const char* v = hs_version();
+    h.add(v, std::strlen(v));
+    hs_platform_info_t plat{};
+    if (hs_populate_platform(&plat) == HS_SUCCESS) {
+      h.add_u64(plat.tune);
+      h.add_u64(plat.cpu_features);
+    }
+    for (const auto& r : res) {
+      h.add_u64(r.expr.size() << 32 | r.flags);
+      h.add(r.expr.data(), r.expr.size());
+    }
+    key = h.hex();
+    path = cache_dir + "/" + key + ".hsdb";
+    if (hs_database_t* db = cache_load(path, key, cache_warning)) {
+      *cache_hit = true;
+      return db;
+    }
+  }
+  std::vector<const char*> exprs;
+  std::vector<unsigned> flags, ids;
+  for (size_t i = 0; i < res.size(); ++i) {
+    exprs.push_back(res[i].expr.c_str());
+    flags.push_back(res[i].flags);
+    ids.push_back(unsigned(i));
+  }
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile_multi(exprs.data(), flags.data(), ids.data(), unsigned(res.size()), HS_MODE_BLOCK, nullptr, &db,
+                       &err) != HS_SUCCESS) {
+    std::string msg = err && err->message ? err->message : "unknown error";
+    if (err) hs_free_compile_error(err);
+    return Status::internal("Hyperscan refused the regex prefilter database: " + msg);
+  }
+  if (!path.empty()) cache_store(cache_dir, path, key, db, cache_warning);
+  return db;
+}
+
 Result<hs_database_t*> build_literal_db(const std::vector<Literal>& lits, const std::string& cache_dir,
                                         bool* cache_hit, std::string* cache_warning) {
   *cache_hit = false;
-  std::string key;
-  std::string path;
+  std::string key, path;
   if (!cache_dir.empty()) {
     key = literal_db_key(lits);
     path = cache_dir + "/" + key + ".hsdb";
-    std::string data;
-    if (read_all(path, &data)) {
-      if (data.size() > sizeof kMagic + key.size() && std::memcmp(data.data(), kMagic, sizeof kMagic) == 0 &&
-          data.compare(sizeof kMagic, key.size(), key) == 0) {
-        size_t off = sizeof kMagic + key.size();
-        hs_database_t* db = nullptr;
-        if (hs_deserialize_database(data.data() + off, data.size() - off, &db) == HS_SUCCESS) {
-          *cache_hit = true;
-          return db;
-        }
-      }
-      if (cache_warning->empty()) *cache_warning = path + ": unreadable cached database; recompiling";
+    if (hs_database_t* db = cache_load(path, key, cache_warning)) {
+      *cache_hit = true;
+      return db;
     }
   }
-
   std::vector<const char*> exprs;
   std::vector<size_t> lens;
   std::vector<unsigned> flags, ids;
@@ -134,20 +211,7 @@ Result<hs_database_t*> build_literal_db(const std::vector<Literal>& lits, const 
     if (err) hs_free_compile_error(err);
     return Status::internal("Hyperscan refused the prefilter database (pattern " + std::to_string(expr) + "): " + msg);
   }
-  if (!path.empty()) {
-    char* bytes = nullptr;
-    size_t n = 0;
-    if (hs_serialize_database(db, &bytes, &n) == HS_SUCCESS) {
-      std::string data(kMagic, sizeof kMagic);
-      data += key;
-      data.append(bytes, n);
-      std::free(bytes);
-      std::error_code ec;
-      std::filesystem::create_directories(cache_dir, ec);
-      if (!write_atomic(path, data) && cache_warning->empty())
-        *cache_warning = cache_dir + ": cannot write the database cache; every start will compile";
-    }
-  }
+  if (!path.empty()) cache_store(cache_dir, path, key, db, cache_warning);
   return db;
 }
 

@@ -28,6 +28,18 @@ std::string literal_db_key(const std::vector<Literal>& lits);
 Result<hs_database_t*> build_literal_db(const std::vector<Literal>& lits, const std::string& cache_dir,
                                         bool* cache_hit, std::string* cache_warning);
 
+// A regular expression for a prefilter database, with its Hyperscan flags (HS_FLAG_PREFILTER among
+// them: the database over-approximates and PCRE2 verifies).
+struct Regex {
+  std::string expr;
+  unsigned flags = 0;
+};
+// Whether Hyperscan accepts `r` (hs_expression_info: cheap, no compile).
+bool regex_supported(const Regex& r);
+// As build_literal_db, for regular expressions (ids are positions).
+Result<hs_database_t*> build_regex_db(const std::vector<Regex>& res, const std::string& cache_dir, bool* cache_hit,
+                                      std::string* cache_warning);
+
 // A stable 64-bit hash for versions and cache keys.
 uint64_t stable_hash64(const void* data, size_t n, uint64_t seed);
 
