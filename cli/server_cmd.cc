@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "common/args.h"
 #include "collector/collector.h"
+#include "console/alerts_api.h"
 #include "common/log.h"
 #include "console/console.h"
 #include "console/router.h"
@@ -107,6 +108,7 @@ int run_server(const Args& args) {
   s = router.mount({health_route()});
   if (s) s = router.mount(console.routes());
   if (s) s = router.mount(collector.routes());
+  if (s) s = router.mount(console::alert_routes((*store)->alerts(), &(*store)->sensors()));
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 1;
