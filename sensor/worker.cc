@@ -240,6 +240,12 @@ void Worker::process(Packet& p) {
       if (f->tcp.established()) f->state = FlowState::kEstablished;
       if (f->tcp.state == TcpState::kClosed) f->state = FlowState::kClosed;
       if (seg.app_ready && app_ && f->app_state) app_deliver(*f, to_server, false, p);
+      // Without an app-layer consumer the bytes are done with once in order, else the stream buffer
+      // could never slide and reassembly would stop at the buffer limit.
+      if (!(app_ && f->app_state)) {
+        TcpStream& st = f->tcp.dir(to_server);
+        stream_.advance_app(st, st.next_off);
+      }
     }
   } else if (f && p.is_udp() && app_ && f->app_state && !p.f.payload.empty()) {
     AppDataContext ctx{to_server, &f->app_proto, tx_sink_.get(), p.f.ts_usec, false};
