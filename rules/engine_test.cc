@@ -94,17 +94,18 @@ TEST(Engine, SuppressAndThresholdConfigApply) {
   EXPECT_EQ(f.run(other), std::vector<uint32_t>{2});
 }
 
-TEST(Engine, BadPcreIsSkippedWithItsReason) {
+TEST(Engine, BadPcreIsAParseErrorWithItsOffset) {
   RuleSet rs;
   rs.add_text("alert tcp any any -> any any (pcre:\"/a(b/\"; sid:1;)\nalert tcp any any -> any any (content:\"ok\"; sid:2;)\n",
               "t.rules");
+  ASSERT_EQ(rs.entries().size(), 2u);
+  EXPECT_EQ(rs.entries()[0].rule, nullptr);
+  EXPECT_EQ(rs.entries()[0].sid, 1u);
+  EXPECT_NE(rs.entries()[0].error.find("missing closing parenthesis"), std::string::npos) << rs.entries()[0].error;
+  EXPECT_NE(rs.entries()[0].error.find("offset 3"), std::string::npos) << rs.entries()[0].error;
   auto e = Engine::build(rs);
   ASSERT_TRUE(e.is_ok());
   EXPECT_EQ((*e)->loaded(), 1u);
-  ASSERT_EQ((*e)->skipped_rules().size(), 1u);
-  EXPECT_EQ((*e)->skipped_rules()[0].reason, "pcre does not compile");
-  EXPECT_NE((*e)->skipped_rules()[0].detail.find("missing closing parenthesis"), std::string::npos)
-      << (*e)->skipped_rules()[0].detail;
   EXPECT_EQ((*e)->entry_of(1, 2), 1u);
   EXPECT_EQ((*e)->entry_of(1, 1), SIZE_MAX);
 }

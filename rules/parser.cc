@@ -1517,7 +1517,29 @@ Result<Rule> RuleParser::parse(std::string_view text) {
     if (!s) return s;
   }
   CANH_RETURN_IF_ERROR(b.finish());
+  // A regex PCRE2 rejects is a broken rule (Suricata refuses it at load): report it here, with the
+  // offset, so the console and `rules check` show it on the rule. The engine compiles (and JITs) its
+  // own copy.
+  for (const auto& p : r.pcres) CANH_RETURN_IF_ERROR(check_regex(p));
   return r;
+}
+
+Status RuleParser::check_regex(const PcreOp& p) {
+  std::string key = std::to_string(p.options) + "/" + p.regex;
+  if (valid_regexes_.count(key)) return Status::ok();
+  int ec = 0;
+  PCRE2_SIZE eo = 0;
+  pcre2_code* code =
+      pcre2_compile(reinterpret_cast<PCRE2_SPTR>(p.regex.data()), p.regex.size(), p.options, &ec, &eo, nullptr);
+  if (!code) {
+    PCRE2_UCHAR buf[256];
+    pcre2_get_error_message(ec, buf, sizeof buf);
+    return Status::invalid("pcre \"" + p.regex.substr(0, 80) + "\": " + reinterpret_cast<const char*>(buf) +
+                           " at offset " + std::to_string(eo));
+  }
+  pcre2_code_free(code);
+  if (valid_regexes_.size() < 200000) valid_regexes_.insert(std::move(key));
+  return Status::ok();
 }
 
 }  // namespace canh::rules

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "common/status.h"
 #include "rules/config.h"
@@ -34,8 +35,10 @@ class RuleParser {
  private:
   Result<std::shared_ptr<const IpSet>> address(std::string_view text);
   Result<std::shared_ptr<const PortSet>> port(std::string_view text);
+  Status check_regex(const PcreOp& p);
 
   RuleVars vars_;
+  std::unordered_set<std::string> valid_regexes_;  // options + regex already compiled once
   std::unordered_map<std::string, std::shared_ptr<const IpSet>> addr_cache_;
   std::unordered_map<std::string, std::shared_ptr<const PortSet>> port_cache_;
 };
