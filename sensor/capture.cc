@@ -30,7 +30,11 @@ Status apply_filter(pcap_t* p, const std::string& bpf, const std::string& what) 
 Result<std::unique_ptr<PacketSource>> PacketSource::open_file(const std::string& path, const std::string& bpf) {
   char err[PCAP_ERRBUF_SIZE] = {0};
   pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_MICRO, err);
-  if (!p) return Status::io(path + ": " + err);
+  if (!p) {
+    // libpcap usually names the file itself; do not say it twice.
+    std::string e = err;
+    return Status::io(e.rfind(path, 0) == 0 ? e : path + ": " + e);
+  }
   std::unique_ptr<PacketSource> s(new PacketSource());
   s->pcap_ = p;
   s->linktype_ = pcap_datalink(p);
