@@ -160,14 +160,17 @@ Status Router::mount(std::vector<http::Route> routes) {
     entries_.push_back(std::move(e));
   }
   // Literal segments win over parameters ("/api/v1/alerts/stats" before "/api/v1/alerts/{id}"),
-  // whatever order components mounted them in.
+  // whatever order components mounted them in. The order must be a strict weak ordering, or the sort
+  // is free to leave a parameter route first: segment by segment, a literal before a parameter,
+  // literals by text, parameters alike; then the shorter route.
   std::stable_sort(entries_.begin(), entries_.end(), [](const Entry& a, const Entry& b) {
     size_t n = std::min(a.segments.size(), b.segments.size());
     for (size_t i = 0; i < n; ++i) {
       bool pa = is_param(a.segments[i]), pb = is_param(b.segments[i]);
       if (pa != pb) return !pa;
+      if (!pa && a.segments[i] != b.segments[i]) return a.segments[i] < b.segments[i];
     }
-    return false;
+    return a.segments.size() < b.segments.size();
   });
   return Status::ok();
 }

@@ -100,6 +100,38 @@ TEST_F(RouterTest, LiteralSegmentBeatsParameterWhateverTheMountOrder) {
   EXPECT_NE(r.body.find("\"params\":\"\""), std::string::npos) << r.body;
 }
 
+// canh server mounts several tables (console, collector, alert list, compliance, ...) one after the
+// other; whatever the order, a path must reach the route whose literal segments match it, not a
+// parameter route. Routes of different lengths in between once made the ordering non-transitive
+// (GET /api/v1/alerts/stats reached /api/v1/alerts/{id}).
+TEST(Router, EveryLiteralPathReachesItsOwnRouteWhateverTheMounts) {
+  std::vector<std::vector<std::string>> tables = {
+      {"/api/v1/alerts/{id}", "/api/v1/alerts/groups", "/api/v1/alerts/{id}/triage", "/api/v1/alerts/bulk",
+       "/api/v1/sensors", "/api/v1/sensors/{id}", "/api/v1/sensors/{id}/health", "/api/v1/rules", "/api/v1/rules/{sid}",
+       "/api/v1/rules/{sid}/enabled", "/api/v1/rulesets/{version}", "/api/v1/rulesets/validate", "/api/v1/users",
+       "/api/v1/users/{name}", "/api/v1/me", "/api/v1/me/password", "/api/v1/audit", "/api/v1/audit/export",
+       "/assets/{file}", "/", "/api/v1/sensor/rulefile/{sha256}", "/api/v1/sensor/ruleset"},
+      {"/api/v1/sensors/enrol", "/api/v1/sensor/alerts", "/api/v1/sensor/heartbeat"},
+      {"/api/v1/alerts", "/api/v1/alerts/stats"},
+      {"/api/v1/systems", "/api/v1/systems/{id}", "/api/v1/systems/{id}/dossier", "/metrics", "/api/v1/health"}};
+  Router r;
+  for (const auto& t : tables) {
+    std::vector<http::Route> routes;
+    for (const auto& pattern : t)
+      routes.push_back({"GET", pattern, Access::anyone(),
+                        [pattern](const Request&, const Caller&) { return http::Response::json(200, pattern); }, ""});
+    ASSERT_TRUE(r.mount(std::move(routes)).is_ok());
+  }
+  for (const auto& t : tables)
+    for (const auto& pattern : t) {
+      if (pattern.find('{') != std::string::npos) continue;
+      auto resp = r.handle(req("GET", pattern));
+      EXPECT_EQ(resp.body, pattern) << "GET " << pattern << " reached " << resp.body;
+    }
+  EXPECT_EQ(r.handle(req("GET", "/api/v1/alerts/42")).body, "/api/v1/alerts/{id}");
+  EXPECT_EQ(r.handle(req("GET", "/api/v1/sensors/3/health")).body, "/api/v1/sensors/{id}/health");
+}
+
 TEST_F(RouterTest, UnknownSessionIs401WithReason) {
   auto q = req("GET", "/api/v1/alerts");
   q.headers.emplace_back("cookie", "canh_session=stale");
