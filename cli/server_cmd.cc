@@ -3,16 +3,22 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <pthread.h>
 
 #include "cli/commands.h"
+#include "cli/server_config.h"
 #include "common/args.h"
 #include "collector/collector.h"
 #include "console/alerts_api.h"
 #include "common/log.h"
 #include "console/console.h"
+#include "console/metrics.h"
+#include "console/rule_bundles.h"
 #include "console/router.h"
 #include "console/server.h"
+#include "rules/bundle.h"
+#include "storage/db_stats.h"
 #include "storage/storage.h"
 
 namespace canh::cli {
@@ -32,7 +38,8 @@ http::Route health_route() {
 int run_server(const Args& args) {
   if (print_version_if_asked(args)) return 0;
   ArgParser p("canh server", "Run the collector (sensor ingest) and the web console over one data folder.");
-  p.option("data", 0, "DIR", "data folder (RocksDB and uploads)", "/var/lib/canh")
+  p.option("config", 'c', "FILE", "server configuration (server.yaml); the flags below override it")
+      .option("data", 0, "DIR", "data folder (RocksDB and uploads)", "/var/lib/canh")
       .option("listen", 0, "HOST:PORT", "address to listen on (port 0: any free port, logged at start)",
               "127.0.0.1:8443")
       .option("tls-cert", 0, "FILE", "PEM certificate: serve HTTPS")
@@ -49,8 +56,21 @@ int run_server(const Args& args) {
     std::fputs(p.usage().c_str(), stdout);
     return 0;
   }
+  // The configuration file gives the defaults; a flag on the command line wins (cli/server_config.h).
+  ServerConfig cfg;
+  if (p.has("config")) {
+    auto loaded = load_server_config(p.get("config"));
+    if (!loaded) {
+      std::fprintf(stderr, "canh server: %s\n", loaded.status().message().c_str());
+      return 2;
+    }
+    cfg = std::move(loaded).value();
+  }
+  auto setting = [&](const char* flag, const std::string& from_file) {
+    return p.has(flag) || !p.has("config") ? p.get(flag) : from_file;
+  };
   log::Level level;
-  if (!log::parse_level(p.get("log-level"), &level)) {
+  if (!log::parse_level(setting("log-level", cfg.log_level), &level)) {
     std::fprintf(stderr, "canh server: --log-level \"%s\": expected debug, info, warn or error\n",
                  p.get("log-level").c_str());
     return 2;
@@ -58,23 +78,28 @@ int run_server(const Args& args) {
   log::set_level(level);
 
   console::ServerOptions so;
-  s = console::parse_listen(p.get("listen"), &so.host, &so.port);
+  s = console::parse_listen(setting("listen", cfg.listen), &so.host, &so.port);
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 2;
   }
   try {
-    int t = std::stoi(p.get("threads"));
+    int t = std::stoi(setting("threads", std::to_string(cfg.threads)));
     if (t < 1 || t > 64) throw std::out_of_range("threads");
     so.threads = static_cast<unsigned>(t);
   } catch (const std::exception&) {
     std::fprintf(stderr, "canh server: --threads \"%s\": expected a number from 1 to 64\n", p.get("threads").c_str());
     return 2;
   }
-  so.tls_cert_file = p.get("tls-cert");
-  so.tls_key_file = p.get("tls-key");
+  so.tls_cert_file = setting("tls-cert", cfg.tls_cert);
+  so.tls_key_file = setting("tls-key", cfg.tls_key);
+  auto metrics_allow = console::AddressAllowList::parse(cfg.metrics_allow);
+  if (!metrics_allow) {
+    std::fprintf(stderr, "canh server: metrics.allow: %s\n", metrics_allow.status().message().c_str());
+    return 2;
+  }
 
-  std::string data = p.get("data");
+  std::string data = setting("data", cfg.data);
   std::error_code ec;
   std::filesystem::create_directories(data, ec);
   if (ec) {
@@ -105,10 +130,35 @@ int run_server(const Args& args) {
   console::RouterHooks hooks = console.hooks();
   hooks.sensor = [&collector](const http::Request& r) { return collector.authenticate(r); };
   console::Router router(hooks);
-  s = router.mount({health_route()});
-  if (s) s = router.mount(console.routes());
-  if (s) s = router.mount(collector.routes());
-  if (s) s = router.mount(console::alert_routes((*store)->alerts(), &(*store)->sensors()));
+  // GET /metrics (console/metrics.h): every route is mounted through instrument(), which counts
+  // responses and times handlers per route.
+  console::MetricsSources ms;
+  ms.ingest = [&collector] {
+    auto n = collector.ingestor().counters();
+    return console::IngestFigures{n.batches, n.alerts, n.writes, n.refused, collector.ingestor().queued_alerts()};
+  };
+  ms.db = [&store] { return storage::db_figures(**store); };
+  ms.ruleset_version = [&console] { return console.rule_store().current_version(); };
+  ms.sensors_by_state = [&store] {
+    std::map<std::string, uint64_t> by;
+    if (auto l = (*store)->sensors().list())
+      for (const auto& sn : *l) ++by[std::string(storage::sensor_state_name(sn.state))];
+    return by;
+  };
+  console::ServerMetrics metrics(ms, std::move(*metrics_allow));
+  // Signed rule bundles are checked against the keys in rule-bundles.trusted-keys, read at each
+  // upload so a new key needs no restart.
+  std::string trusted_keys = cfg.trusted_keys;
+  auto bundle_keys = [trusted_keys]() -> Result<std::vector<rules::bundle::PublicKey>> {
+    if (trusted_keys.empty())
+      return Status::unavailable("rule-bundles.trusted-keys is not set in the server configuration");
+    return rules::bundle::load_trusted_keys(trusted_keys);
+  };
+  s = router.mount(metrics.instrument({health_route(), metrics.route()}));
+  if (s) s = router.mount(metrics.instrument(console.routes()));
+  if (s) s = router.mount(metrics.instrument(collector.routes()));
+  if (s) s = router.mount(metrics.instrument(console::alert_routes((*store)->alerts(), &(*store)->sensors())));
+  if (s) s = router.mount(metrics.instrument(console::rule_bundle_routes(console.rule_manager(), bundle_keys)));
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 1;
