@@ -5,7 +5,9 @@
 //   canh_bench_rules_inspect RULE_FILE...
 #include <time.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -43,6 +45,7 @@ struct Kind {
   std::vector<DetectInput> packets;
   double cpu = 0;
   size_t bytes = 0, count = 0;
+  uint64_t candidates = 0;
 };
 
 }  // namespace
@@ -166,16 +169,19 @@ int main(int argc, char** argv) {
   // Warm up caches and the lazily touched parts of Hyperscan's scratch.
   for (auto& k : kinds)
     for (auto& p : k.packets) engine.inspect(p, flow, *scratch, sink);
-  const int rounds = 50;
+  const char* env_rounds = std::getenv("RULES_INSPECT_ROUNDS");
+  const int rounds = env_rounds ? std::max(1, std::atoi(env_rounds)) : 50;
   // Interleave kinds as traffic would: one packet of each kind in turn.
   for (int r = 0; r < rounds; ++r) {
     for (size_t i = 0; i < kinds[0].packets.size(); ++i) {
       for (auto& k : kinds) {
         const DetectInput& p = k.packets[i];
         flow.reset();
+        uint64_t c0 = scratch->counters().candidates;
         double t0 = thread_cpu_seconds();
         engine.inspect(p, flow, *scratch, sink);
         k.cpu += thread_cpu_seconds() - t0;
+        k.candidates += scratch->counters().candidates - c0;
         k.bytes += p.packet.payload.size();
         ++k.count;
       }
@@ -187,6 +193,8 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < kinds.size(); ++i) {
     double us = kinds[i].cpu / double(kinds[i].count) * 1e6;
     std::printf("BENCH rules.inspect_us.%s %.3f us\n", kinds[i].name.c_str(), us);
+    std::printf("BENCH rules.inspect_candidates.%s %.1f rules\n", kinds[i].name.c_str(),
+                double(kinds[i].candidates) / double(kinds[i].count));
     cpu_per_pkt += weight[i] * kinds[i].cpu / double(kinds[i].count);
     bytes_per_pkt += weight[i] * double(kinds[i].bytes) / double(kinds[i].count);
   }
@@ -194,5 +202,7 @@ int main(int argc, char** argv) {
   std::printf("BENCH rules.inspect_gbps_per_core %.2f Gbit/s\n", bytes_per_pkt * 8 / cpu_per_pkt / 1e9);
   std::printf("BENCH rules.inspect_rules_loaded %zu rules\n", engine.loaded());
   std::printf("BENCH rules.inspect_alerts %zu alerts\n", sink.alerts);
+  const InspectCounters& n = scratch->counters();
+  std::printf("BENCH rules.inspect_candidates_per_packet %.2f rules\n", double(n.candidates) / double(n.packets));
   return 0;
 }

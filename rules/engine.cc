@@ -248,6 +248,7 @@ Scratch::Impl::~Impl() {
 }
 
 Scratch::Scratch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+const InspectCounters& Scratch::counters() const { return impl_->counters; }
 Scratch::~Scratch() = default;
 Engine::Engine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Engine::~Engine() = default;
@@ -338,12 +339,21 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
   add_indexed(s, up.by_dst, p.dst);
   add_indexed(s, up.by_src, p.dst);  // bidirectional rules are indexed on both sides
   add_indexed(s, up.by_dst, p.src);
+  auto add_port = [&](const std::vector<std::pair<uint16_t, uint32_t>>& ix, uint16_t port) {
+    auto it = std::lower_bound(ix.begin(), ix.end(), std::make_pair(port, uint32_t(0)));
+    for (; it != ix.end() && it->first == port; ++it) add_candidate(s, it->second);
+  };
+  if (p.ip_proto == 6 || p.ip_proto == 17 || p.ip_proto == 132) {
+    add_port(up.by_dport, p.dport);
+    add_port(up.by_sport, p.sport);
+  }
   const bool has_payload = !p.payload.empty();
   size_t keep = prefiltered;
   for (size_t i = prefiltered; i < s.candidates.size(); ++i) {
     uint32_t idx = s.candidates[i];
     const CompiledRule& r = e.rules[idx];
-    if ((r.requires_payload && !has_payload) || (app_only && !r.has_app_list)) {
+    if ((r.requires_payload && !has_payload) || (app_only && !r.has_app_list) ||
+        (r.requires_initdeinit && !(p.tcp_flags & 0x07))) {
       s.seen[idx >> 6] = 0;
       continue;
     }
@@ -353,6 +363,8 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
 
   std::sort(s.candidates.begin(), s.candidates.end());
   for (uint32_t idx : s.candidates) s.seen[idx >> 6] = 0;
+  ++s.counters.packets;
+  s.counters.candidates += s.candidates.size();
 
   for (uint32_t idx : s.candidates) {
     const CompiledRule& r = e.rules[idx];
@@ -360,6 +372,7 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
     if (r.requires_payload && !has_payload && !r.literal_prefiltered) continue;
     bool from_stream = false, from_app = false;
     if (!rule_matches(e, s, r, in, flow, &from_stream, &from_app)) continue;
+    ++s.counters.matches;
     if (r.has_app_list && in.app) {
       // Once per transaction and direction: a transaction offered again (it grew) does not re-alert.
       bool dup = false;
@@ -390,6 +403,7 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
       info.from_stream = from_stream;
       info.from_app = from_app;
       info.tx_id = from_app && in.app ? in.app->tx_id : 0;
+      ++s.counters.alerts;
       sink.on_alert(info);
     }
     if (r.rule->action == Action::kPass) {
@@ -548,6 +562,11 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
       }
     }
     r.requires_payload = r.has_payload_list;
+    for (const Op& op : r.packet_ops) {
+      if (op.kind != OpKind::kFlags) continue;
+      const BitsMatch& bm = rule.bits[op.index];
+      if ((bm.modifier == 0 || bm.modifier == '+') && (bm.mask & 0x07)) r.requires_initdeinit = true;
+    }
     for (const Op& op : r.packet_ops)
       if (op.kind == OpKind::kDsize && dsize_requires_payload(rule.ints[op.index])) r.requires_payload = true;
     if (r.has_app_list) {
@@ -876,7 +895,20 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
         bool src_sel = !r.src_any && r.src->size_estimate() <= kSelective;
         bool dst_sel = !r.dst_any && r.dst->size_estimate() <= kSelective;
         if (!src_sel && !dst_sel) {
-          ul.residual.push_back(idx);
+          // Index by port when the rule names a few; bidirectional rules by either of their sets.
+          auto few = [](const PortSet* ps) { return !ps->is_any() && ps->count() <= 32; };
+          auto add_ports = [&](const PortSet* ps, std::vector<std::pair<uint16_t, uint32_t>>& ix) {
+            for (const auto& [lo, hi] : ps->ranges())
+              for (uint32_t port = lo; port <= hi; ++port) ix.emplace_back(uint16_t(port), idx);
+          };
+          if (few(r.dport) && (!r.bidirectional || few(r.sport))) {
+            add_ports(r.dport, ul.by_dport);
+            if (r.bidirectional) add_ports(r.sport, ul.by_dport), add_ports(r.dport, ul.by_sport), add_ports(r.sport, ul.by_sport);
+          } else if (few(r.sport) && !r.bidirectional) {
+            add_ports(r.sport, ul.by_sport);
+          } else {
+            ul.residual.push_back(idx);
+          }
           continue;
         }
         bool use_src = src_sel && (!dst_sel || r.src->size_estimate() <= r.dst->size_estimate());
@@ -899,6 +931,10 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
       };
       fill(ul.by_src, src4, src6);
       fill(ul.by_dst, dst4, dst6);
+      std::sort(ul.by_dport.begin(), ul.by_dport.end());
+      ul.by_dport.erase(std::unique(ul.by_dport.begin(), ul.by_dport.end()), ul.by_dport.end());
+      std::sort(ul.by_sport.begin(), ul.by_sport.end());
+      ul.by_sport.erase(std::unique(ul.by_sport.begin(), ul.by_sport.end()), ul.by_sport.end());
     }
   }
 

@@ -100,9 +100,19 @@ class Engine;
 
 // Per-worker mutable state (Hyperscan scratch, candidate lists, PCRE2 match data). Not thread-safe;
 // one per worker; valid only with the engine that made it.
+// Per-worker counters kept by inspect() (plain integers: read them from the worker's thread, or
+// snapshot them there for a metrics endpoint).
+struct InspectCounters {
+  uint64_t packets = 0;     // inspect() calls that ran rules
+  uint64_t candidates = 0;  // rules verified in full (prefilter hits and unprefiltered rules)
+  uint64_t matches = 0;     // rules that matched (alerting or not)
+  uint64_t alerts = 0;      // alerts handed to the sink
+};
+
 class Scratch {
  public:
   ~Scratch();
+  const InspectCounters& counters() const;
   Scratch(const Scratch&) = delete;
   Scratch& operator=(const Scratch&) = delete;
   struct Impl;  // private to rules/ (engine_impl.h)

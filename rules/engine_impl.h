@@ -80,6 +80,8 @@ struct CompiledRule {
   // stream-end pseudo packet runs prefiltered stream rules, not `dsize:!9` or pcre-only rules).
   bool requires_payload = false;
   bool literal_prefiltered = false;  // found through a literal database (Suricata's MPM: not masked)
+  // Suricata's SIG_MASK_REQUIRE_FLAGS_INITDEINIT: `flags` needing SYN, FIN or RST set.
+  bool requires_initdeinit = false;
   TxSide tx_side = TxSide::kNone;
   std::vector<uint32_t> pcre_slot;  // parallel to rule->pcres: index into Engine::Impl::pcres
   std::vector<CompiledFlowbit> flowbit_checks;   // isset / isnotset
@@ -141,6 +143,9 @@ struct AddressIndex {
 struct UnprefilteredList {
   std::vector<uint32_t> residual;  // checked on every packet of the group
   AddressIndex by_src, by_dst;
+  // Rules with no selective address but a few ports (flags:S scan rules on 22, 3389, 1433 ...):
+  // (port, rule) sorted, looked up with the packet's destination / source port.
+  std::vector<std::pair<uint16_t, uint32_t>> by_dport, by_sport;
 };
 
 class ThresholdTable;
@@ -184,7 +189,7 @@ struct Scratch::Impl {
   pcre2_match_context* mctx_nolimit = nullptr;
   std::vector<uint32_t> candidates;
   std::vector<uint64_t> seen;                 // bitmap over rule indexes
-  std::vector<AlertInfo> alerts;              // built during inspect, then handed to the sink
+  InspectCounters counters;
   ~Impl();
 };
 
