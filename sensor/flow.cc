@@ -1,5 +1,6 @@
 #include "sensor/flow.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace canh::sensor {
@@ -30,6 +31,10 @@ FlowTable::FlowTable(const FlowConfig& config, uint32_t worker_id) : config_(con
   mask_ = n - 1;
   free_.reserve(max_flows_);
   slabs_.reserve(max_flows_ / kSlab + 1);
+  uint32_t m = config.tcp.closed;
+  for (const FlowConfig::Timeouts* t : {&config.tcp, &config.udp, &config.icmp, &config.other})
+    m = std::min({m, t->new_, t->established});
+  min_timeout_usec_ = static_cast<uint64_t>(m) * 1'000'000ull;
 }
 
 FlowTable::~FlowTable() = default;

@@ -126,6 +126,7 @@ class FlowTable {
   Flow* lru_head_ = nullptr;  // least recently seen
   Flow* lru_tail_ = nullptr;
   uint64_t next_id_ = 1;
+  uint64_t min_timeout_usec_ = 0;  // shortest configured timeout: where an expiry sweep may stop
   FlowCounters counters_;
 };
 
@@ -208,7 +209,7 @@ void FlowTable::expire(uint64_t now_usec, size_t budget, ExpireFn&& fn) {
       ++counters_.timeouts;
       unlink(f);
       free_flow(f);
-    } else if (now_usec < f->last_usec + 30'000'000ull) {
+    } else if (now_usec < f->last_usec + min_timeout_usec_) {
       break;  // the rest were seen more recently than the shortest timeout
     }
     f = next;

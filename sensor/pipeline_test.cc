@@ -397,3 +397,25 @@ TEST(PacketPath, SteadyStateAllocatesNothing) {
 
 }  // namespace
 }  // namespace canh::sensor
+
+namespace canh::sensor {
+namespace {
+
+TEST(FlowTimeouts, IdleFlowsEndWithTheirRecordsDuringTheCapture) {
+  SensorConfig cfg;
+  cfg.flow.udp.new_ = 5;
+  CountingSink sink;
+  Worker w(0, 1, cfg, std::make_unique<NeedleDetector>(), nullptr, sink);
+  uint64_t ts = 1'700'000'000'000'000, cnt = 0;
+  Bytes a = ethernet(ipv4(kClient, kServer, 17, udp(1111, 53, bytes("q"))));
+  w.handle_frame(a, static_cast<uint32_t>(a.size()), kLinkEthernet, ts, ++cnt);
+  // Ten seconds of packet time later, another flow's packet drives the sweep: the first one ends.
+  Bytes b = ethernet(ipv4(kClient, kServer, 17, udp(2222, 53, bytes("q"))));
+  w.handle_frame(b, static_cast<uint32_t>(b.size()), kLinkEthernet, ts + 10'000'000, ++cnt);
+  EXPECT_EQ(w.totals().flow.timeouts, 1u);
+  EXPECT_EQ(w.totals().flow.active, 1u);
+  EXPECT_GT(sink.bytes, 0u);  // its flow record
+}
+
+}  // namespace
+}  // namespace canh::sensor
