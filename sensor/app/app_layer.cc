@@ -24,7 +24,7 @@ Status parse_enabled(std::string_view key, std::string_view v, bool* out) {
 }
 
 // "100kb", "1mb", "1gb" (case-insensitive, optional 'b' / "ib"), or plain bytes.
-Status parse_size(std::string_view key, std::string_view v, uint32_t* out) {
+Status parse_bytes(std::string_view key, std::string_view v, uint64_t* out) {
   std::string_view t = trim(v);
   uint64_t n = 0;
   size_t i = 0;
@@ -39,7 +39,14 @@ Status parse_size(std::string_view key, std::string_view v, uint32_t* out) {
   if (mult == 0)
     return Status::invalid("app-layer.protocols." + std::string(key) + ": expected a size such as 100kb (got \"" +
                            std::string(v) + "\")");
-  uint64_t bytes = n * mult;
+  *out = n * mult;
+  return Status::ok();
+}
+
+// A body limit: 0 is Suricata's "unlimited", capped here.
+Status parse_body_limit(std::string_view key, std::string_view v, uint32_t* out) {
+  uint64_t bytes = 0;
+  CANH_RETURN_IF_ERROR(parse_bytes(key, v, &bytes));
   *out = bytes == 0 || bytes > kUnlimitedBody ? kUnlimitedBody : static_cast<uint32_t>(bytes);
   return Status::ok();
 }
@@ -126,9 +133,15 @@ Result<AppConfig> app_config_from(const std::map<std::string, std::string, std::
     else if (key == "dns.tcp.enabled") st = parse_enabled(key, value, &dns_tcp);
     else if (key == "dns.udp.enabled") st = parse_enabled(key, value, &dns_udp);
     else if (key == "http.libhtp.default-config.request-body-limit")
-      st = parse_size(key, value, &c.http.request_body_limit);
+      st = parse_body_limit(key, value, &c.http.request_body_limit);
     else if (key == "http.libhtp.default-config.response-body-limit")
-      st = parse_size(key, value, &c.http.response_body_limit);
+      st = parse_body_limit(key, value, &c.http.response_body_limit);
+    else if (key == "http.memcap") {
+      uint64_t bytes = 0;
+      st = parse_bytes(key, value, &bytes);
+      if (st && bytes < (1u << 20)) st = Status::invalid("app-layer.protocols.http.memcap: at least 1mb");
+      c.http_memcap = bytes;
+    }
     if (!st) return st;
   }
   // One switch for DNS here: the transport split is rare and both default to on.

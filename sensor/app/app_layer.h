@@ -17,7 +17,7 @@ namespace canh::sensor::app {
 // (relative to app-layer.protocols.): "<proto>.enabled" (yes/no/true/false/detection-only) for http,
 // tls, dns, ssh; "dns.tcp.enabled", "dns.udp.enabled"; "http.libhtp.default-config.request-body-limit"
 // and "...response-body-limit" ("100kb", "1mb", bytes; 0 means Suricata's "unlimited", capped here
-// at 16 MiB per body). Other keys belong to protocols we do not parse and are ignored. A bad value
+// at 16 MiB per body); "http.memcap" (HTTP body bytes kept per worker, default 64mb). Other keys belong to protocols we do not parse and are ignored. A bad value
 // is an error naming the key.
 Result<AppConfig> app_config_from(const std::map<std::string, std::string, std::less<>>& settings);
 

@@ -18,12 +18,14 @@ TEST(AppLayerConfig, SuricataKeysAndValues) {
                             {"tls.enabled", "detection-only"},
                             {"http.libhtp.default-config.request-body-limit", "4kb"},
                             {"http.libhtp.default-config.response-body-limit", "0"},
+                            {"http.memcap", "128mb"},
                             {"smb.enabled", "yes"}});
   ASSERT_TRUE(c.is_ok()) << c.status().message();
   EXPECT_FALSE(c->http_enabled);
   EXPECT_TRUE(c->tls_enabled);
   EXPECT_EQ(c->http.request_body_limit, 4096u);
   EXPECT_EQ(c->http.response_body_limit, 16u << 20);
+  EXPECT_EQ(c->http_memcap, 128u << 20);
 }
 
 TEST(AppLayerConfig, BadValueNamesTheKey) {

@@ -30,10 +30,12 @@ bool Inflater::looks_like_text(std::span<const uint8_t> rest) const {
   return true;
 }
 
-Inflater::Inflater() : z_(std::make_unique<Z>()) {}
+// zlib's state is only made for the first compressed body: most flows never carry one, and an HTTP
+// parser has an Inflater per direction.
+Inflater::Inflater() = default;
 
 Inflater::~Inflater() {
-  if (z_->initialised) inflateEnd(&z_->s);
+  if (z_ && z_->initialised) inflateEnd(&z_->s);
 }
 
 Encoding parse_content_encoding(std::string_view value) {
@@ -64,6 +66,7 @@ void Inflater::start(Encoding encoding, uint32_t max_ratio) {
 }
 
 bool Inflater::begin_inflate(int window_bits) {
+  if (!z_) z_ = std::make_unique<Z>();
   z_stream& s = z_->s;
   int rc;
   if (!z_->initialised) {

@@ -1,6 +1,6 @@
 // Bounded gzip/deflate decoding of HTTP bodies (Content-Encoding). One Inflater per parser direction,
-// reset per message: zlib's state (~40 KiB with the window) is allocated once and reused, so steady
-// state allocates nothing.
+// reset per message: zlib's state (~40 KiB with the window) is allocated for the first compressed body
+// and then reused, so steady state allocates nothing.
 //
 // Hostile input rules: output is capped by the caller's remaining body budget, a decompression ratio
 // above `max_ratio` stops decoding (a "bomb"), and a stream that is not what its header claims falls

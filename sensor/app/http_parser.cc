@@ -128,8 +128,16 @@ void HttpMessage::reset() {
   known_.fill(-1);
   body_wire_ = 0;
   body_reported_ = 0;
+  body_charged_ = 0;
   body_seen_ = false;
   body_truncated_ = false;
+}
+
+void HttpMessage::trim(size_t keep) {
+  for (std::string* s : {&head_, &values_, &norm_, &body_})
+    if (s->capacity() > keep) std::string().swap(*s);
+  if (headers_.capacity() > 64) std::vector<Header>().swap(headers_);
+  if (header_lines_.capacity() > 64) std::vector<Field>().swap(header_lines_);
 }
 
 void HttpTx::reset(uint64_t id) {
@@ -149,7 +157,24 @@ HttpParser::HttpParser(const HttpLimits& limits) : limits_(limits) {
   ring_.resize(limits_.max_tx);
 }
 
+void HttpParser::uncharge(HttpMessage& m) {
+  if (budget_ != nullptr) budget_->used -= std::min<size_t>(budget_->used, m.body_charged_);
+  m.body_charged_ = 0;
+}
+
+void HttpParser::release_bodies(HttpTx& tx) {
+  uncharge(tx.req_);
+  uncharge(tx.resp_);
+}
+
 void HttpParser::reset() {
+  constexpr size_t kKeep = 16 * 1024;
+  for (auto& tx : ring_) {
+    if (!tx) continue;
+    release_bodies(*tx);
+    tx->req_.trim(kKeep);
+    tx->resp_.trim(kKeep);
+  }
   for (Side& s : sides_) {
     s.state = State::kIdle;
     s.tx = nullptr;
@@ -159,6 +184,8 @@ void HttpParser::reset() {
     s.aux.clear();
     s.pending = false;
     s.pending_value.clear();
+    if (s.aux.capacity() > kKeep) std::string().swap(s.aux);
+    if (s.pending_value.capacity() > kKeep) std::string().swap(s.pending_value);
   }
   next_id_ = oldest_ = resp_next_ = 0;
   counters_ = {};
@@ -181,6 +208,7 @@ HttpTx* HttpParser::new_tx() {
   }
   auto& slot = ring_[next_id_ % ring_.size()];
   if (!slot) slot = std::make_unique<HttpTx>();
+  release_bodies(*slot);
   slot->reset(next_id_++);
   return slot.get();
 }
@@ -556,6 +584,7 @@ void HttpParser::on_headers_complete(Dir dir, TxObserver* obs) {
     // Interim response (100 Continue): report it, then parse the final response into the same
     // transaction.
     report(dir, obs);
+    uncharge(tx.resp_);
     tx.resp_.reset();
     tx.status_code_ = tx.status_msg_ = Field{};
     tx.status_ = -1;
@@ -594,8 +623,26 @@ void HttpParser::body_bytes(Dir dir, std::span<const uint8_t> data) {
   const size_t limit = dir == Dir::kToServer ? limits_.request_body_limit : limits_.response_body_limit;
   const size_t step = dir == Dir::kToServer ? limits_.request_body_inspect_step : limits_.response_body_inspect_step;
   size_t room = m.body_.size() < limit ? limit - m.body_.size() : 0;
+  bool budget_short = false;
+  if (budget_ != nullptr) {
+    size_t left = budget_->cap > budget_->used ? budget_->cap - budget_->used : 0;
+    if (left < room) {
+      room = left;
+      budget_short = true;
+    }
+  }
+  const size_t before = m.body_.size();
   bool was_bomb = s.inflater.bomb();
   s.inflater.write(data, &m.body_, room);
+  const size_t added = m.body_.size() - before;
+  if (budget_ != nullptr) {
+    budget_->used += added;
+    m.body_charged_ += static_cast<uint32_t>(added);
+    if (budget_short && added == room) {
+      budget_->refused += data.size();
+      m.body_truncated_ = true;
+    }
+  }
   if (m.body_.size() >= size_t{m.body_reported_} + step) s.dirty = true;
   if (!was_bomb && s.inflater.bomb()) ++counters_.decompress_bomb;
   if (m.body_.size() >= limit || s.inflater.bomb()) m.body_truncated_ = true;

@@ -38,6 +38,16 @@ struct HttpLimits {
   uint16_t max_tx = 16;                   // transactions in flight per flow (pipelining depth)
 };
 
+// Body bytes kept by all the HTTP parsers of one worker (Suricata's http memcap): per-body limits
+// bound one flow, this bounds the worker however many downloads are in flight. When it is spent,
+// further body bytes are counted but not kept (the body is marked truncated) until transactions
+// are recycled. Single-threaded: one per worker.
+struct BodyBudget {
+  size_t cap = 64u << 20;
+  size_t used = 0;
+  uint64_t refused = 0;  // body bytes not kept because the budget was spent
+};
+
 // Headers that have their own inspection buffer or steer parsing; looked up once per message.
 enum class HttpHeader : uint8_t {
   kHost,
@@ -112,6 +122,9 @@ class HttpMessage {
   friend class HttpParser;
   friend class HttpTx;
   void reset();
+  // Gives back buffers that grew past `keep` bytes (a big body, a huge header block), so a parser
+  // idling in a pool holds little; small ones stay allocated for reuse.
+  void trim(size_t keep);
 
   Progress progress_ = Progress::kNone;
   std::string head_;    // start line and header lines, as received
@@ -124,6 +137,7 @@ class HttpMessage {
   std::array<int16_t, static_cast<size_t>(HttpHeader::kCount)> known_{};
   uint64_t body_wire_ = 0;
   uint32_t body_reported_ = 0;  // body size when last offered for inspection
+  uint32_t body_charged_ = 0;   // body bytes counted against the worker's BodyBudget
   bool body_seen_ = false;
   bool body_truncated_ = false;
 };
@@ -181,6 +195,8 @@ class HttpParser {
 
   // Forget the flow; keeps every buffer's capacity for the next flow.
   void reset();
+  // Body bytes of this parser count against `budget` (shared by a worker's parsers; null: none).
+  void set_budget(BodyBudget* budget) { budget_ = budget; }
 
   // In-order stream bytes of one direction. Progress is reported to `obs` (may be null): once when a
   // message completes, and at the end of the call for a message that progressed without completing.
@@ -247,10 +263,13 @@ class HttpParser {
   void complete(Dir dir, TxObserver* obs);
   void report(Dir dir, TxObserver* obs);
   HttpTx* new_tx();
+  void release_bodies(HttpTx& tx);
+  void uncharge(HttpMessage& m);
   HttpTx* tx_for_response();
   HttpMessage& msg(Side& s, Dir dir) { return dir == Dir::kToServer ? s.tx->req_ : s.tx->resp_; }
 
   HttpLimits limits_;
+  BodyBudget* budget_ = nullptr;
   std::vector<std::unique_ptr<HttpTx>> ring_;  // slot = id % max_tx
   uint64_t next_id_ = 0;     // id of the next transaction to create
   uint64_t oldest_ = 0;      // oldest live id

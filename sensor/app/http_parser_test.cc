@@ -263,6 +263,28 @@ TEST(HttpParser, GrowingBodyIsOfferedInStepsNotPerSegment) {
   EXPECT_EQ(r.events.back().body.size(), 100u * 1024);
 }
 
+TEST(HttpParser, WorkerBodyBudgetBoundsAllFlowsAndIsGivenBack) {
+  BodyBudget budget;
+  budget.cap = 150;
+  HttpParser a, b;
+  a.set_budget(&budget);
+  b.set_budget(&budget);
+  for (HttpParser* p : {&a, &b}) {
+    feed(*p, Dir::kToServer, "GET / HTTP/1.1\r\n\r\n");
+    feed(*p, Dir::kToClient, "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" + std::string(100, 'b'));
+  }
+  EXPECT_EQ(a.find(0)->response().body().size(), 100u);
+  EXPECT_EQ(b.find(0)->response().body().size(), 50u);  // what was left of the budget
+  EXPECT_TRUE(b.find(0)->response().body_truncated());
+  EXPECT_EQ(b.find(0)->response().body_wire_bytes(), 100u);
+  EXPECT_EQ(budget.used, 150u);
+  EXPECT_GT(budget.refused, 0u);
+  a.reset();
+  EXPECT_EQ(budget.used, 50u);
+  b.reset();
+  EXPECT_EQ(budget.used, 0u);
+}
+
 TEST(HttpParser, DecompressionBombStops) {
   HttpLimits limits;
   limits.response_body_limit = 10 * 1024 * 1024;
@@ -382,6 +404,18 @@ TEST(HttpParser, GapInsideABodyKeepsParsing) {
   EXPECT_TRUE(p.find(0)->response().complete());
   EXPECT_TRUE(p.find(0)->response().body_truncated());
   EXPECT_EQ(p.find(0)->response().body(), "abxyz");
+}
+
+TEST(HttpParser, ResetGivesBackBigBuffersButKeepsWorking) {
+  HttpParser p;
+  feed(p, Dir::kToServer, "GET / HTTP/1.1\r\n\r\n");
+  feed(p, Dir::kToClient, "HTTP/1.1 200 OK\r\nContent-Length: 90000\r\n\r\n" + std::string(90000, 'x'));
+  EXPECT_EQ(p.find(0)->response().body().size(), 90000u);
+  p.reset();
+  feed(p, Dir::kToServer, "GET /again HTTP/1.1\r\n\r\n");
+  feed(p, Dir::kToClient, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(p.find(0)->uri(), "/again");
+  EXPECT_EQ(p.find(0)->response().body(), "abc");
 }
 
 TEST(HttpParser, ResetKeepsNothingOfTheOldFlow) {

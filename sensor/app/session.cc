@@ -32,7 +32,7 @@ std::span<const uint8_t> bytes_of(const std::string& s) {
 
 }  // namespace
 
-AppPools::AppPools(const AppConfig& config) : config_(config) {}
+AppPools::AppPools(const AppConfig& config) : config_(config) { http_budget_.cap = config.http_memcap; }
 AppPools::~AppPools() = default;
 
 std::unique_ptr<AppSession> AppPools::take_session() { return take<AppSession>(sessions_, config_); }
@@ -95,7 +95,10 @@ void AppSession::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
 void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
   proto_ = p;
   switch (p) {
-    case rules::AppProto::kHttp: http_ = take<HttpParser>(pools.http_, config_.http); break;
+    case rules::AppProto::kHttp:
+      http_ = take<HttpParser>(pools.http_, config_.http);
+      http_->set_budget(&pools.http_budget_);
+      break;
     case rules::AppProto::kTls: tls_ = take<TlsParser>(pools.tls_, config_.tls); break;
     case rules::AppProto::kDns: dns_ = take<DnsParser>(pools.dns_, config_.dns); break;
     case rules::AppProto::kSsh: ssh_ = take<SshParser>(pools.ssh_); break;

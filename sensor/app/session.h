@@ -36,7 +36,10 @@ struct AppConfig {
   bool dns_enabled = true;
   bool ssh_enabled = true;
   uint32_t detect_window = 4096;   // bytes per direction held while detection is undecided
-  uint32_t max_idle = 1024;        // parsers of each kind a pool keeps for reuse
+  size_t http_memcap = 64u << 20;  // HTTP body bytes kept per worker (app-layer.protocols.http.memcap)
+  // Parsers of each kind a pool keeps for reuse. Idle parsers keep their small buffers (and a zlib
+  // state once one inflated a body), so this bounds a worker's idle app-layer memory.
+  uint32_t max_idle = 256;
 };
 
 class AppSession;
@@ -49,6 +52,7 @@ class AppPools {
   AppPools& operator=(const AppPools&) = delete;
 
   const AppConfig& config() const { return config_; }
+  const BodyBudget& http_budget() const { return http_budget_; }
   std::unique_ptr<AppSession> take_session();
   void give(std::unique_ptr<AppSession> s);
 
@@ -59,6 +63,7 @@ class AppPools {
     std::vector<std::unique_ptr<T>> idle;
   };
   AppConfig config_;
+  BodyBudget http_budget_;
   Pool<AppSession> sessions_;
   Pool<HttpParser> http_;
   Pool<DnsParser> dns_;
