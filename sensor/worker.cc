@@ -14,6 +14,7 @@ constexpr uint64_t kSweepIntervalUsec = 1'000'000;
 constexpr size_t kSweepBudget = 4096;
 constexpr uint64_t kPublishEvery = 512;
 constexpr uint64_t kChecksumSample = 1000;
+constexpr uint64_t kTxStreamWindow = 32 * 1024;
 
 void store_relaxed(std::atomic<uint64_t>& a, uint64_t v) { a.store(v, std::memory_order_relaxed); }
 
@@ -62,6 +63,9 @@ class Worker::TxSink : public AppTxSink {
     if (!w_.cur_packet_ || !w_.cur_flow_) return;
     rules::DetectInput in = w_.make_input(*w_.cur_packet_, w_.cur_flow_, w_.cur_to_server_, true);
     in.app = &buffers;
+    // Rules mixing payload content with app buffers match their payload part in the stream bytes
+    // behind this transaction (suricata-verify bug-28, bug-2576-04).
+    if (!w_.cur_app_stream_.data.empty()) in.stream = &w_.cur_app_stream_;
     in.app_rules_only = true;  // the packet's own call runs every other rule once
     w_.detector_->inspect(in, w_.cur_flow_->detect, *w_.alerts_);
   }
@@ -92,7 +96,15 @@ Worker::Worker(uint32_t id, uint32_t nworkers, const SensorConfig& config, std::
   stream_payload_.reserve(config.eve.payload_max + 64);
 }
 
-Worker::~Worker() = default;
+Worker::~Worker() {
+  // A worker destroyed without finish() (an error path, a test) still gives every flow's buffers and
+  // app state back; after finish() the table is already empty.
+  flows_.drain([this](Flow& f) {
+    if (app_ && f.app_state) app_->flow_end(f.app_state);
+    f.app_state = nullptr;
+    stream_.release(f.tcp);
+  });
+}
 
 Status Worker::run(PacketSource& source, const std::atomic<bool>& stop, bool filter_share) {
   double cpu0 = thread_cpu_seconds();
@@ -308,10 +320,21 @@ void Worker::app_deliver(Flow& f, bool to_server, bool stream_end, const Packet&
       continue;
     }
     if (c.data.empty()) break;
+    // What the payload part of a mixed rule sees: the retained bytes up to the end of this chunk
+    // (after the last gap, at most kTxStreamWindow), so content that arrived in an earlier segment
+    // of the same request still counts.
+    const uint64_t end = c.offset + c.data.size();
+    uint64_t from = std::max(st.base_off, end > kTxStreamWindow ? end - kTxStreamWindow : uint64_t{0});
+    for (uint8_t g = 0; g < st.ngaps; ++g)
+      if (st.gaps[g].second <= end && st.gaps[g].second > from) from = st.gaps[g].second;
+    cur_app_stream_.data = std::span<const uint8_t>(st.buf + (from - st.base_off), end - from);
+    cur_app_stream_.data_offset = from;
+    cur_app_stream_.to_server = to_server;
     AppDataContext ctx{to_server, &f.app_proto, tx_sink_.get(), carrier.f.ts_usec, false};
     app_->on_data(f.app_state, ctx, c.data);
     stream_.advance_app(st, c.offset + c.data.size());
   }
+  cur_app_stream_ = rules::StreamChunk{};
   if (stream_end) {
     AppDataContext ctx{to_server, &f.app_proto, tx_sink_.get(), carrier.f.ts_usec, true};
     app_->on_data(f.app_state, ctx, {});

@@ -107,6 +107,9 @@ class Worker {
   const Packet* cur_packet_ = nullptr;
   Flow* cur_flow_ = nullptr;
   bool cur_to_server_ = true;
+  // The reassembled bytes behind the app data being delivered (TCP), for rules that mix payload
+  // content with app-layer buffers: their payload part is matched here in the transaction's call.
+  rules::StreamChunk cur_app_stream_;
 };
 
 }  // namespace canh::sensor
