@@ -237,6 +237,30 @@ TEST(RuleSet, ErrorsKeepFileLineAndSidAndSkipsAreNamed) {
   EXPECT_EQ(st.skipped["duplicate sid"], 1u);
 }
 
+TEST(RuleSet, EditingARuleReparsesItInPlace) {
+  RuleSet rs;
+  rs.add_text("alert tcp any any -> any any (msg:\"a\"; sid:1;)\n# alert tcp any any -> any any (msg:\"b\"; sid:2;)\n",
+              "t.rules");
+  ASSERT_EQ(rs.entries().size(), 2u);
+  // Enable the disabled one.
+  ASSERT_TRUE(rs.set_rule(1, rs.entries()[1].text, true).is_ok());
+  EXPECT_TRUE(rs.entries()[1].loadable());
+  EXPECT_EQ(rs.entries()[1].line, 2u);
+  EXPECT_EQ(RuleSet::to_line(rs.entries()[1]), rs.entries()[1].text);
+  // Rewrite the first with an error: kept, with its error.
+  ASSERT_TRUE(rs.set_rule(0, "alert tcp any any -> any any (content:\"|zz|\"; sid:1;)", true).is_ok());
+  EXPECT_EQ(rs.entries()[0].rule, nullptr);
+  EXPECT_NE(rs.entries()[0].error.find("hex"), std::string::npos);
+  // Disable it: the line becomes a comment.
+  ASSERT_TRUE(rs.set_rule(1, rs.entries()[1].text, false).is_ok());
+  EXPECT_EQ(RuleSet::to_line(rs.entries()[1]).substr(0, 2), "# ");
+  EXPECT_FALSE(rs.set_rule(5, "alert tcp any any -> any any (sid:9;)", true).is_ok());
+  // Two enabled copies of one sid: the later (same rev) is the duplicate.
+  ASSERT_TRUE(rs.set_rule(0, "alert tcp any any -> any any (sid:2;)", true).is_ok());
+  ASSERT_TRUE(rs.set_rule(1, "alert tcp any any -> any any (sid:2;)", true).is_ok());
+  EXPECT_EQ(rs.entries()[1].skip_reason, "duplicate sid");
+}
+
 TEST(RuleSet, UnreadableFileIsRecorded) {
   RuleSet rs;
   EXPECT_FALSE(rs.add_file("/nonexistent/x.rules").is_ok());

@@ -25,23 +25,22 @@ RuleSet::RuleSet(RuleSet&&) noexcept = default;
 RuleSet& RuleSet::operator=(RuleSet&&) noexcept = default;
 RuleSet::~RuleSet() = default;
 
-void RuleSet::add_rule(std::string_view text, std::string_view file, uint32_t line, bool enabled) {
+RuleEntry RuleSet::make_entry(std::string_view text, std::string_view file, uint32_t line, bool enabled, bool* keep) {
   RuleEntry e;
   e.file = std::string(file);
   e.line = line;
   e.text = std::string(text);
   e.enabled = enabled;
+  *keep = true;
   auto r = parser_->parse(text);
   if (!r) {
-    if (!enabled) return;  // a comment that merely starts like a rule
     RuleIdentity id = scan_identity(text);
     e.gid = id.gid;
     e.sid = id.sid;
     e.rev = id.rev;
     e.msg = id.msg;
     e.error = r.status().message();
-    entries_.push_back(std::move(e));
-    return;
+    return e;
   }
   Rule& rule = r.value();
   e.gid = rule.gid;
@@ -64,7 +63,28 @@ void RuleSet::add_rule(std::string_view text, std::string_view file, uint32_t li
     e.notes.push_back("unknown classtype \"" + rule.classtype + "\": priority 3, no category");
   }
   e.rule = std::make_shared<const Rule>(std::move(rule));
+  return e;
+}
+
+void RuleSet::add_rule(std::string_view text, std::string_view file, uint32_t line, bool enabled) {
+  bool keep;
+  RuleEntry e = make_entry(text, file, line, enabled, &keep);
+  // A commented line that does not parse is a comment that merely starts like a rule.
+  if (!enabled && !e.rule) return;
   entries_.push_back(std::move(e));
+}
+
+Status RuleSet::set_rule(size_t index, std::string_view text, bool enabled) {
+  if (index >= entries_.size()) return Status::not_found("rule entry " + std::to_string(index) + " does not exist");
+  std::string_view t = text;
+  while (!t.empty() && (t.front() == ' ' || t.front() == '\t')) t.remove_prefix(1);
+  while (!t.empty() && (t.back() == ' ' || t.back() == '\t' || t.back() == '\r' || t.back() == '\n')) t.remove_suffix(1);
+  if (t.empty()) return Status::invalid("empty rule text");
+  bool keep;
+  RuleEntry& old = entries_[index];
+  entries_[index] = make_entry(t, old.file, old.line, enabled, &keep);
+  mark_duplicates();
+  return Status::ok();
 }
 
 void RuleSet::add_text(std::string_view text, std::string_view file) {

@@ -68,7 +68,15 @@ class RuleSet {
   // add_text/add_file call it; call it again after editing entries.
   void mark_duplicates();
 
+  // Edits one rule in place (the console enabling, disabling or rewriting a rule): the text is parsed
+  // again with this set's variables and the entry keeps its file and line. An out-of-range index is
+  // an error; a text that does not parse is stored with its error, as when loading a file.
+  Status set_rule(size_t index, std::string_view text, bool enabled);
+  // The entry as a rules-file line: the text, commented out when disabled.
+  static std::string to_line(const RuleEntry& e) { return e.enabled ? e.text : "# " + e.text; }
+
  private:
+  RuleEntry make_entry(std::string_view text, std::string_view file, uint32_t line, bool enabled, bool* keep);
   void add_rule(std::string_view text, std::string_view file, uint32_t line, bool enabled);
 
   RuleLoadOptions options_;
