@@ -33,7 +33,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (text.size() > 8192) return 0;  // keep each run cheap; the parser fuzzer covers long inputs
   RuleSet rs;
   rs.add_text(text, "fuzz.rules");
-  auto built = Engine::build(rs);
+  // A small threshold table and one build thread: this runs thousands of times.
+  EngineOptions options;
+  options.threshold_table_size = 64;
+  options.build_threads = 1;
+  auto built = Engine::build(rs, options);
   if (!built) std::abort();
   const Engine& e = **built;
   auto scratch = e.make_scratch();
