@@ -184,10 +184,12 @@ void HttpParser::reset() {
     s.aux.clear();
     s.pending = false;
     s.pending_value.clear();
+    s.held.clear();
     if (s.aux.capacity() > kKeep) std::string().swap(s.aux);
     if (s.pending_value.capacity() > kKeep) std::string().swap(s.pending_value);
   }
   next_id_ = oldest_ = resp_next_ = 0;
+  tunnel_ = false;
   counters_ = {};
 }
 
@@ -222,9 +224,10 @@ HttpTx* HttpParser::tx_for_response() {
   return tx;
 }
 
-void HttpParser::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
-  feed_side(dir, data, obs);
+size_t HttpParser::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
+  size_t n = feed_side(dir, data, obs);
   if (sides_[dir_index(dir)].dirty) report(dir, obs);
+  return n;
 }
 
 void HttpParser::report(Dir dir, TxObserver* obs) {
@@ -241,13 +244,25 @@ void HttpParser::report(Dir dir, TxObserver* obs) {
   obs->on_tx(ev);
 }
 
-void HttpParser::feed_side(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
+size_t HttpParser::feed_side(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
   Side& s = sides_[dir_index(dir)];
+  const size_t total = data.size();
   while (!data.empty()) {
     switch (s.state) {
       case State::kStopped:
+        return total;
       case State::kTunnel:
-        return;
+        return total - data.size();
+      case State::kConnectWait: {
+        // libhtp waits for the proxy's answer too: a 2xx makes these bytes the tunnel's first ones.
+        if (s.held.size() + data.size() > limits_.max_line) {
+          s.held.clear();
+          s.state = State::kStopped;
+          return total;
+        }
+        s.held.append(reinterpret_cast<const char*>(data.data()), data.size());
+        return total;
+      }
       case State::kIdle: {
         size_t n = on_idle(dir, data);
         data = data.subspan(n);
@@ -291,6 +306,7 @@ void HttpParser::feed_side(Dir dir, std::span<const uint8_t> data, TxObserver* o
       }
     }
   }
+  return total;
 }
 
 size_t HttpParser::on_idle(Dir dir, std::span<const uint8_t> data) {
@@ -591,13 +607,26 @@ void HttpParser::on_headers_complete(Dir dir, TxObserver* obs) {
     s.state = State::kIdle;
     return;
   }
-  const bool tunnel = tx.status_ == 101 || (tx.connect_ && tx.status_ >= 200 && tx.status_ < 300);
-  if (tunnel) {
+  const bool connect_ok = tx.connect_ && tx.status_ >= 200 && tx.status_ < 300;
+  if (connect_ok || tx.status_ == 101) {
     // The connection stops being HTTP (TLS through a proxy, WebSocket, h2c): stop both directions.
+    // After a CONNECT the caller may look for the tunnelled protocol.
     complete(dir, obs);
     sides_[0].state = State::kTunnel;
     sides_[1].state = State::kTunnel;
+    tunnel_ = connect_ok;
+    if (!tunnel_) sides_[0].held.clear();
     return;
+  }
+  if (tx.connect_ && sides_[0].state == State::kConnectWait) {
+    // The proxy refused: what the client sent meanwhile is HTTP again.
+    std::string held;
+    held.swap(sides_[0].held);
+    sides_[0].state = State::kIdle;
+    feed_side(Dir::kToServer, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(held.data()), held.size()), obs);
+    if (sides_[0].dirty) report(Dir::kToServer, obs);
+    held.clear();
+    if (sides_[0].held.empty()) sides_[0].held.swap(held);  // keep the capacity
   }
   if (tx.head_request_ || tx.status_ == 204 || tx.status_ == 304) {
     complete(dir, obs);
@@ -730,9 +759,10 @@ void HttpParser::complete(Dir dir, TxObserver* obs) {
   commit_pending(s, m);
   m.progress_ = HttpMessage::Progress::kComplete;
   s.dirty = true;
+  const bool connect = dir == Dir::kToServer && s.tx->connect_;
   report(dir, obs);
   s.tx = nullptr;
-  if (s.state != State::kTunnel && s.state != State::kStopped) s.state = State::kIdle;
+  if (s.state != State::kTunnel && s.state != State::kStopped) s.state = connect ? State::kConnectWait : State::kIdle;
 }
 
 void HttpParser::finish(Dir dir, TxObserver* obs) {

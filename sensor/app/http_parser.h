@@ -200,7 +200,9 @@ class HttpParser {
 
   // In-order stream bytes of one direction. Progress is reported to `obs` (may be null): once when a
   // message completes, and at the end of the call for a message that progressed without completing.
-  void feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs);
+  // Returns the bytes consumed: all of them, unless a CONNECT tunnel opened inside `data` (what follows
+  // the proxy's 2xx response is no longer HTTP, see tunnel()).
+  size_t feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs);
   // The direction ended (FIN/RST or flow timeout): a body delimited by the close completes, a
   // half-received message is reported as it is.
   void finish(Dir dir, TxObserver* obs);
@@ -211,6 +213,13 @@ class HttpParser {
   // A live transaction by id (null when never seen or already recycled).
   const HttpTx* find(uint64_t id) const;
   uint64_t tx_count() const { return next_id_; }
+
+  // A CONNECT was answered 2xx: both directions now carry another protocol (TLS through a proxy),
+  // which the caller may detect and parse. The client's bytes sent after the CONNECT while the
+  // answer was pending are held (bounded) and handed over here, once.
+  bool tunnel() const { return tunnel_; }
+  std::string_view tunnel_held() const { return sides_[0].held; }
+  void clear_tunnel_held() { sides_[0].held.clear(); }
 
   // Anomalies, counted per flow (for stats and tests): nothing here stops parsing by itself.
   struct Counters {
@@ -233,6 +242,7 @@ class HttpParser {
     kChunkDataEnd, // the CRLF after a chunk
     kTrailers,
     kUntilClose,   // body delimited by the end of the stream
+    kConnectWait,  // request side after a CONNECT: hold the client's bytes until the proxy answers
     kTunnel,       // CONNECT or Upgrade: not HTTP any more
     kStopped,      // unrecoverable: ignore the rest of this direction
   };
@@ -247,10 +257,11 @@ class HttpParser {
     bool pending = false;
     uint32_t pending_name_off = 0, pending_name_len = 0;
     std::string pending_value;
+    std::string held;  // kConnectWait: client bytes awaiting the proxy's answer
     Inflater inflater;
   };
 
-  void feed_side(Dir dir, std::span<const uint8_t> data, TxObserver* obs);
+  size_t feed_side(Dir dir, std::span<const uint8_t> data, TxObserver* obs);
   size_t on_idle(Dir dir, std::span<const uint8_t> data);
   size_t on_line_bytes(Dir dir, std::span<const uint8_t> data, bool* line_complete);
   void on_request_line(Side& s, std::span<const uint8_t> rest);
@@ -275,6 +286,7 @@ class HttpParser {
   uint64_t oldest_ = 0;      // oldest live id
   uint64_t resp_next_ = 0;   // id of the transaction the next response answers
   std::array<Side, 2> sides_;
+  bool tunnel_ = false;
   Counters counters_;
 };
 

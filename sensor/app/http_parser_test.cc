@@ -343,6 +343,32 @@ TEST(HttpParser, ConnectTunnelStopsParsing) {
   EXPECT_EQ(p.tx_count(), 1u);
 }
 
+TEST(HttpParser, ConnectHoldsClientBytesUntilTheProxyAnswers) {
+  HttpParser p;
+  const std::string hello = "\x16\x03\x01\x00\x05hello";
+  feed(p, Dir::kToServer, "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n" + hello);
+  EXPECT_FALSE(p.tunnel());
+  const std::string answer = "HTTP/1.1 200 Connection established\r\n\r\n";
+  const std::string server_hello = "\x16\x03\x03\x00\x02hi";
+  std::string both = answer + server_hello;
+  size_t n = p.feed(Dir::kToClient, b(both), nullptr);
+  EXPECT_EQ(n, answer.size());  // the rest is the tunnel's
+  ASSERT_TRUE(p.tunnel());
+  EXPECT_EQ(p.tunnel_held(), hello);
+  EXPECT_EQ(p.tx_count(), 1u);
+}
+
+TEST(HttpParser, RefusedConnectReplaysTheHeldBytesAsHttp) {
+  HttpParser p;
+  feed(p, Dir::kToServer, "CONNECT example.com:443 HTTP/1.1\r\n\r\nGET http://example.com/x HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(p.tx_count(), 1u);
+  feed(p, Dir::kToClient, "HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_FALSE(p.tunnel());
+  ASSERT_EQ(p.tx_count(), 2u);
+  EXPECT_EQ(p.find(1)->uri(), "/x");
+  EXPECT_EQ(p.find(1)->host(), "example.com");
+}
+
 TEST(HttpParser, ConnectWithAPathNamesNoHost) {
   HttpParser p;
   feed(p, Dir::kToServer, "CONNECT / HTTP/1.1\r\nMp-Country: US\r\n\r\n");

@@ -54,6 +54,8 @@ void AppSession::start(uint8_t ip_proto, uint16_t sport, uint16_t dport) {
   for (auto& h : held_) h.clear();
   failed_ = {};
   lost_ = {};
+  tunnel_ = false;
+  tx_base_ = 0;
 }
 
 void AppSession::release(AppPools& pools) {
@@ -63,6 +65,8 @@ void AppSession::release(AppPools& pools) {
   give_back(pools.ssh_, ssh_, pools.config_.max_idle);
   for (auto& h : held_) h.clear();
   proto_ = rules::AppProto::kUnknown;
+  tunnel_ = false;
+  tx_base_ = 0;
 }
 
 bool AppSession::enabled(rules::AppProto p) const {
@@ -75,10 +79,38 @@ bool AppSession::enabled(rules::AppProto p) const {
   }
 }
 
-void AppSession::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
+namespace {
+
+// Transactions of a protocol found inside a CONNECT tunnel are numbered after the HTTP ones, so a
+// flow's tx ids stay unique (EVE's tx_id, the engine's once-per-transaction memory).
+class Renumber final : public TxObserver {
+ public:
+  Renumber(TxObserver* inner, uint64_t base) : inner_(inner), base_(base) {}
+  void on_tx(const TxEvent& ev) override {
+    TxEvent e = ev;
+    e.tx_id += base_;
+    inner_->on_tx(e);
+  }
+
+ private:
+  TxObserver* inner_;
+  uint64_t base_;
+};
+
+}  // namespace
+
+void AppSession::feed(AppPools& pools, Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
   if (data.empty()) return;
+  if (tunnel_) {
+    Renumber renumber(obs, tx_base_);
+    TxObserver* o = obs != nullptr ? &renumber : nullptr;
+    if (tls_) tls_->feed(dir, data, o);
+    else if (ssh_) ssh_->feed(dir, data, o);
+    return;
+  }
   if (http_) {
-    http_->feed(dir, data, obs);
+    size_t n = http_->feed(dir, data, obs);
+    if (http_->tunnel()) open_tunnel(pools, dir, data.subspan(n), obs);
   } else if (tls_) {
     tls_->feed(dir, data, obs);
   } else if (ssh_) {
@@ -90,6 +122,24 @@ void AppSession::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
       dns_->feed_datagram(dir, data, obs);
     }
   }
+}
+
+void AppSession::open_tunnel(AppPools& pools, Dir dir, std::span<const uint8_t> rest, TxObserver* obs) {
+  // Suricata looks for the protocol inside an HTTP CONNECT tunnel (mostly TLS to the real server):
+  // detection starts over on the tunnel's first bytes, the client's held ones first.
+  tunnel_ = true;
+  tx_base_ = http_->tx_count();
+  proto_ = rules::AppProto::kUnknown;
+  for (auto& h : held_) h.clear();
+  failed_ = {};
+  lost_ = {};
+  std::string_view client = http_->tunnel_held();
+  if (!client.empty()) {
+    on_data(pools, Dir::kToServer,
+            std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(client.data()), client.size()), obs);
+  }
+  http_->clear_tunnel_held();
+  if (!rest.empty()) on_data(pools, dir, rest, obs);
 }
 
 void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
@@ -113,7 +163,7 @@ void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
       if (tls_) tls_->gap(d);
       if (dns_) dns_->gap(d);
     } else {
-      feed(d, bytes_of(h), obs);
+      feed(pools, d, bytes_of(h), obs);
     }
     h.clear();
   }
@@ -122,7 +172,7 @@ void AppSession::detected(AppPools& pools, rules::AppProto p, TxObserver* obs) {
 void AppSession::on_data(AppPools& pools, Dir dir, std::span<const uint8_t> data, TxObserver* obs) {
   if (data.empty()) return;
   if (proto_ != rules::AppProto::kUnknown) {
-    feed(dir, data, obs);
+    feed(pools, dir, data, obs);
     return;
   }
   const size_t d = dir_index(dir);
@@ -130,7 +180,7 @@ void AppSession::on_data(AppPools& pools, Dir dir, std::span<const uint8_t> data
     Detection r = detect_udp(dir, data, sport_, dport_);
     if (r.verdict == Verdict::kMatch && enabled(r.proto)) {
       detected(pools, r.proto, obs);
-      feed(dir, data, obs);
+      feed(pools, dir, data, obs);
       return;
     }
     failed_[d] = true;
@@ -144,6 +194,9 @@ void AppSession::on_data(AppPools& pools, Dir dir, std::span<const uint8_t> data
   if (data.size() > room) lost_[d] = true;  // the parser could not be given this direction whole
   if (!failed_[d]) {
     Detection r = detect_tcp(dir, bytes_of(h), sport_, dport_);
+    // Inside a tunnel only what a proxy carries and we parse on its own: TLS, SSH.
+    if (tunnel_ && r.verdict == Verdict::kMatch && r.proto != rules::AppProto::kTls && r.proto != rules::AppProto::kSsh)
+      r.verdict = Verdict::kNoMatch;
     if (r.verdict == Verdict::kMatch && enabled(r.proto)) {
       // The bytes past the window were not held: the parser gets the held part and a gap.
       bool overflow = lost_[d];
@@ -159,7 +212,8 @@ void AppSession::on_data(AppPools& pools, Dir dir, std::span<const uint8_t> data
     if (r.verdict != Verdict::kNeedMore || lost_[d]) failed_[d] = true;
   }
   if (failed_[0] && failed_[1]) {
-    proto_ = rules::AppProto::kFailed;
+    // A tunnel carrying something else stays an HTTP flow; its bytes are ignored.
+    proto_ = tunnel_ ? rules::AppProto::kHttp : rules::AppProto::kFailed;
     for (auto& held : held_) held.clear();
   }
 }
@@ -169,23 +223,26 @@ void AppSession::on_gap(Dir dir, uint64_t len) {
   if (proto_ == rules::AppProto::kUnknown) {
     lost_[d] = true;
     failed_[d] = true;
-    if (failed_[0] && failed_[1]) proto_ = rules::AppProto::kFailed;
+    if (failed_[0] && failed_[1]) proto_ = tunnel_ ? rules::AppProto::kHttp : rules::AppProto::kFailed;
     return;
   }
-  if (http_) http_->gap(dir, len);
+  if (http_ && !tunnel_) http_->gap(dir, len);
   if (tls_) tls_->gap(dir);
   if (dns_) dns_->gap(dir);
 }
 
 void AppSession::on_end(Dir dir, TxObserver* obs) {
-  if (http_) http_->finish(dir, obs);
+  if (http_ && !tunnel_) http_->finish(dir, obs);
 }
 
 void AppSession::write_eve(uint64_t tx_id, std::string* out) const {
   TxEvent ev;
   ev.proto = proto_;
   ev.tx_id = tx_id;
-  if (http_) {
+  if (tunnel_ && tx_id >= tx_base_ && (tls_ || ssh_)) {
+    if (tls_) ev.tls = &tls_->session();
+    if (ssh_) ev.ssh = &ssh_->session();
+  } else if (http_) {
     ev.http = http_->find(tx_id);
   } else if (dns_) {
     if (dns_->tx_count() == 0 || dns_->last_tx() != tx_id) return;

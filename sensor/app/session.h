@@ -7,7 +7,8 @@
 // When either direction is recognised, the parser is fed what both directions held, to-server first,
 // so a response that names the protocol still pairs with the request before it (suricata-verify
 // http-not09-file: junk request, HTTP response). When both directions fail, the flow is "failed" and
-// costs nothing more.
+// costs nothing more. An HTTP CONNECT answered 2xx starts detection again on the tunnel's bytes, so
+// TLS through a proxy gets its SNI, JA3 and certificate (the flow's app_proto becomes tls).
 #pragma once
 
 #include <array>
@@ -98,7 +99,8 @@ class AppSession {
 
  private:
   void detected(AppPools& pools, rules::AppProto p, TxObserver* obs);
-  void feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs);
+  void feed(AppPools& pools, Dir dir, std::span<const uint8_t> data, TxObserver* obs);
+  void open_tunnel(AppPools& pools, Dir dir, std::span<const uint8_t> rest, TxObserver* obs);
   bool enabled(rules::AppProto p) const;
 
   const AppConfig& config_;
@@ -108,6 +110,8 @@ class AppSession {
   std::array<std::string, 2> held_;   // bytes seen before detection decided
   std::array<bool, 2> failed_{};      // that direction does not look like anything we know
   std::array<bool, 2> lost_{};        // that direction overflowed the window or had a gap
+  bool tunnel_ = false;               // an HTTP CONNECT tunnel opened: detection ran again inside
+  uint64_t tx_base_ = 0;              // tx ids inside the tunnel start after the HTTP ones
   std::unique_ptr<HttpParser> http_;
   std::unique_ptr<DnsParser> dns_;
   std::unique_ptr<TlsParser> tls_;

@@ -129,6 +129,36 @@ TEST(Session, SshBannerOnAnOddPort) {
   pools.give(std::move(s));
 }
 
+// A ClientHello naming inner.example (74 bytes).
+std::string client_hello() {
+  return std::string("\x16\x03\x01\x00\x45\x01\x00\x00\x41\x03\x03\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x11\x00\x00\x02\xc0\x2f\x01\x00\x00\x16\x00\x00\x00\x12\x00\x10\x00\x00\x0d", 61) + "inner.example";
+}
+
+TEST(Session, TlsInsideAConnectTunnelIsDetectedAndParsed) {
+  AppConfig cfg;
+  AppPools pools(cfg);
+  auto s = pools.take_session();
+  s->start(kTcp, 40000, 3128);
+  Count c;
+  // The client does not wait for the proxy's answer before its ClientHello.
+  s->on_data(pools, Dir::kToServer, b("CONNECT inner.example:443 HTTP/1.1\r\nHost: inner.example:443\r\n\r\n" +
+                                      client_hello()), &c);
+  EXPECT_EQ(s->proto(), AppProto::kHttp);
+  s->on_data(pools, Dir::kToClient, b("HTTP/1.1 200 Connection established\r\n\r\n"), &c);
+  EXPECT_EQ(s->proto(), AppProto::kTls);
+  ASSERT_NE(s->tls(), nullptr);
+  EXPECT_EQ(s->tls()->session().sni, "inner.example");
+  ASSERT_GE(c.events.size(), 3u);
+  EXPECT_EQ(c.events.back().second, 1u);  // numbered after the CONNECT transaction
+  std::string eve;
+  s->write_eve(1, &eve);
+  EXPECT_NE(eve.find("\"sni\":\"inner.example\""), std::string::npos) << eve;
+  eve.clear();
+  s->write_eve(0, &eve);
+  EXPECT_NE(eve.find("\"http_method\":\"CONNECT\""), std::string::npos) << eve;
+  pools.give(std::move(s));
+}
+
 TEST(Session, DnsOverUdp) {
   AppConfig cfg;
   AppPools pools(cfg);
