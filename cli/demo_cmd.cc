@@ -21,6 +21,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -122,11 +123,33 @@ struct Prepared {
   std::string password;        // set only when the account was created now
   std::string enrolment_token;  // set when the sensor needs to enrol
   uint64_t ruleset_version = 0;
+  // The current rule-set version as sensors load it (files, overrides, thresholds): what the
+  // replay runs against.
+  std::shared_ptr<const console::LoadedRuleSet> rules;
   bool ok = false;
 };
 
 // Everything that happens in the database before the server owns it.
-Prepared prepare(const std::string& data, const std::string& demo_dir) {
+// ET Open's rule files in a directory, in name order (what a sensor's rule-files would list).
+Result<std::vector<std::pair<std::string, std::string>>> read_rule_dir(const std::string& dir) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir, ec))
+    if (e.path().extension() == ".rules") names.push_back(e.path().filename().string());
+  if (ec) return Status::io(dir + ": " + ec.message());
+  if (names.empty()) return Status::not_found(dir + ": no *.rules files");
+  std::sort(names.begin(), names.end());
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& n : names) {
+    std::ifstream in(dir + "/" + n, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    files.emplace_back(n, ss.str());
+  }
+  return files;
+}
+
+Prepared prepare(const std::string& data, const std::string& demo_dir, const std::string& et_open) {
   Prepared out;
   out.new_folder = !fs::exists(fs::path(data) / "db");
   storage::StorageOptions so;
@@ -181,6 +204,40 @@ Prepared prepare(const std::string& data, const std::string& demo_dir) {
   } else {
     step("ok", "rule-set version " + std::to_string(out.ruleset_version) + " is current");
   }
+  if (!et_open.empty()) {
+    auto cur = rule_store.current();
+    bool loaded = false;
+    if (cur && *cur)
+      for (const auto& f : (*cur)->files) loaded |= f.name.rfind("emerging-", 0) == 0;
+    if (loaded) {
+      step("ok", "ET Open is already in the current rule set");
+    } else {
+      auto files = read_rule_dir(et_open);
+      if (!files) {
+        std::fprintf(stderr, "canh demo: --et-open: %s\n", files.status().message().c_str());
+        return out;
+      }
+      files->insert(files->begin(), {"canh-demo.rules", demo::kRules});
+      step("...", "storing ET Open (" + std::to_string(files->size() - 1) + " files) beside the demo rules");
+      auto v = rules.upload(*files, "canh-demo", "the demo rules and ET Open from " + et_open);
+      if (!v) {
+        std::fprintf(stderr, "canh demo: storing ET Open: %s\n", v.status().message().c_str());
+        return out;
+      }
+      out.ruleset_version = v->version;
+      audit(audit_log, "rules.upload", "demo rules and ET Open stored as version " + std::to_string(v->version));
+      step("ok", "rule-set version " + std::to_string(v->version) + ": " + std::to_string(v->rules_loadable) +
+                     " rules load, " + std::to_string(v->rules_skipped) + " skipped (unsupported keywords, counted by reason "
+                     "on the Rules page)");
+    }
+  }
+  auto current = rules.current();
+  if (!current || !*current) {
+    std::fprintf(stderr, "canh demo: reading the current rule set: %s\n",
+                 current ? "none" : current.status().message().c_str());
+    return out;
+  }
+  out.rules = *current;
 
   // The sensor: registered once; enrols with a one-time token unless its spool holds a credential.
   auto sensors = s.sensors().list();
@@ -395,7 +452,7 @@ std::shared_ptr<sensor::ship::Shipper> start_shipper(const std::string& url, con
   return *s;
 }
 
-ReplayResult replay(const std::string& demo_dir, sensor::ship::Shipper& shipper, std::mutex& mu,
+ReplayResult replay(const std::string& demo_dir, const rules::RuleSet& set, sensor::ship::Shipper& shipper, std::mutex& mu,
                     sensor::ship::SensorCounters& counters, const sigset_t& sigs) {
   ReplayResult r;
   // Start the capture ten minutes ago, so its alerts sit in the console's recent views.
@@ -410,9 +467,12 @@ ReplayResult replay(const std::string& demo_dir, sensor::ship::Shipper& shipper,
     }
   }
   std::ofstream(demo_dir + "/demo.rules", std::ios::trunc) << demo::kRules;
-  rules::RuleSet set;
-  set.add_text(demo::kRules, "canh-demo.rules");
   rules::EngineOptions eo;
+  // Compiled databases are cached: with ET Open the second replay skips the compile.
+  eo.cache_dir = demo_dir + "/hs-cache";
+  std::error_code cec;
+  fs::create_directories(eo.cache_dir, cec);
+  if (cec) eo.cache_dir.clear();
   auto engine = rules::Engine::build(set, eo);
   if (!engine) {
     std::fprintf(stderr, "canh demo: rules: %s\n", engine.status().message().c_str());
@@ -504,6 +564,7 @@ int run_demo(const Args& args) {
       .option("listen", 0, "HOST:PORT", "where the console listens (a busy port falls back to a free one)", "127.0.0.1:8443")
       .flag("replay", 0, "replay the capture again even if this data folder has it already")
       .option("export", 0, "DIR", "only write the demo capture and rules into DIR, then exit")
+      .option("et-open", 0, "DIR", "also load the ET Open rules in DIR (e.g. ../shared/rulesets/et-open) as the current rule set")
       .epilog("Stop with Ctrl-C; run again to continue with the same data. Forgot the admin password?\n"
               "Stop the demo, then: canh user passwd --data ./canh-data --name admin");
   Status s = p.parse(args);
@@ -555,7 +616,7 @@ int run_demo(const Args& args) {
   std::string demo_dir = data + "/demo";
   fs::create_directories(demo_dir + "/spool", ec);
   std::printf("Canh %s demo, data folder %s\n", CANH_VERSION, fs::absolute(data).lexically_normal().c_str());
-  Prepared prep = prepare(data, demo_dir);
+  Prepared prep = prepare(data, demo_dir, p.get("et-open"));
   if (!prep.ok) return 1;
 
   uint16_t port = pick_port(host, wanted);
@@ -624,7 +685,7 @@ int run_demo(const Args& args) {
   DemoState state = DemoState::load(demo_dir + "/state");
   if (!state.replayed || p.has("replay")) {
     step("...", "replaying the sample capture (web, DNS, TLS, FTP, a port scan, attacks on the portal, a C2 beacon)");
-    ReplayResult r = replay(demo_dir, *shipper, *mu, *counters, sigs);
+    ReplayResult r = replay(demo_dir, prep.rules->set, *shipper, *mu, *counters, sigs);
     if (!r.ok) {
       shipper->stop(std::chrono::milliseconds(500));
       stop_server(false);
@@ -664,9 +725,13 @@ int run_demo(const Args& args) {
               "   3. Sensors: %s, its heartbeat and rule-set version.\n"
               "   4. Compliance: \"%s\", the alerts on its ranges.\n"
               "   5. Rules: the demo rule set; switch a rule off and see a new version.\n"
-              "   Metrics for Prometheus: curl %s/metrics\n\n"
-              "  Press Ctrl-C to stop. Data stays in %s; run canh demo again to continue.\n",
-              demo::kSensorName, demo::kSystemName, url.c_str(), data.c_str());
+              "   Metrics for Prometheus: curl %s/metrics\n\n",
+              demo::kSensorName, demo::kSystemName, url.c_str());
+  // ET Open beside the clone (../shared, as the tests expect it): offered, never needed.
+  const char* kEtOpen = "../shared/rulesets/et-open";
+  if (!p.has("et-open") && fs::exists(std::string(kEtOpen) + "/emerging-scan.rules", ec))
+    std::printf("  ET Open is at %s: canh demo --et-open %s --replay adds its ~19,000 rules.\n\n", kEtOpen, kEtOpen);
+  std::printf("  Press Ctrl-C to stop. Data stays in %s; run canh demo again to continue.\n", data.c_str());
   std::fflush(stdout);
 
   // Serve until Ctrl-C / SIGTERM, or until the server exits on its own.

@@ -3,4 +3,4 @@
 target_sources(canh_console PRIVATE ${CMAKE_CURRENT_LIST_DIR}/metrics.cc ${CMAKE_CURRENT_LIST_DIR}/rule_bundles.cc)
 canh_add_unit_tests(canh_console_ops_tests
     SOURCES ${CMAKE_CURRENT_LIST_DIR}/metrics_test.cc ${CMAKE_CURRENT_LIST_DIR}/rule_bundles_test.cc
-    LIBS canh_console)
+    LIBS canh_console PkgConfig::SODIUM)

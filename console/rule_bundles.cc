@@ -41,21 +41,37 @@ std::vector<http::Route> rule_bundle_routes(RuleManager& rm, TrustedKeys trusted
   r.push_back(
       {"POST", "/api/v1/rulesets/bundle", http::Access::of({http::Role::kAdmin}),
        [&rm, trusted](const http::Request& req, const http::Caller& c) {
-         // The body is the bundle itself (application/octet-stream): the browser sends the chosen
-         // file as is. A cross-site form cannot send that type without a preflight we never grant.
+         // Either the bundle itself (application/octet-stream, for scripts: curl --data-binary) or
+         // JSON {"name", "bundle": base64, "allow_errors"} (the console page). A cross-site form can
+         // send neither type without a preflight we never grant.
          std::string_view type = req.header("content-type");
-         if (type.substr(0, 24) != "application/octet-stream")
-           return http::Response::error(415, "send the bundle file as application/octet-stream");
+         std::string name(req.query_param("name").value_or("upload"));
+         bool allow_errors = req.query_param("allow_errors").value_or("") == "1";
+         std::string from_json;
+         if (type.substr(0, 16) == "application/json") {
+           auto body = json_body(req, 48u << 20);
+           if (!body) return error_response(body.status());
+           auto b64 = get_string(*body, "bundle", 48u << 20);
+           if (!b64) return error_response(b64.status());
+           auto bytes = rules::bundle::decode_base64(*b64);
+           if (!bytes) return http::Response::error(400, "field \"bundle\": " + bytes.status().message());
+           from_json = std::move(*bytes);
+           auto n = get_string(*body, "name", 200, false);
+           if (!n) return error_response(n.status());
+           if (!n->empty()) name = *n;
+           allow_errors = get_bool(*body, "allow_errors").value_or(false);
+         } else if (type.substr(0, 24) != "application/octet-stream") {
+           return http::Response::error(415, "send the bundle as application/octet-stream, or as base64 in JSON");
+         }
+         const std::string& bundle = type.substr(0, 16) == "application/json" ? from_json : req.body;
          auto keys = trusted();
          if (!keys) {
            auto resp = http::Response::error(503, "no trusted rule-bundle keys: " + keys.status().message());
            audit_detail(resp, "bundle refused: " + keys.status().message());
            return resp;
          }
-         bool allow_errors = req.query_param("allow_errors").value_or("") == "1";
-         std::string name(req.query_param("name").value_or("upload"));
          if (name.size() > 200) name.resize(200);
-         auto imp = import_bundle(rm, req.body, *keys, name, c.name, allow_errors);
+         auto imp = import_bundle(rm, bundle, *keys, name, c.name, allow_errors);
          if (!imp) {
            log::warn("rules", "rule bundle refused").kv("by", c.name).kv("error", imp.status().message());
            auto resp = error_response(imp.status());  // 403 for key and signature failures

@@ -36,7 +36,8 @@ Result<BundleImport> import_bundle(RuleManager& rules, std::string_view bytes,
 // The trusted keys, read again for every import so that adding a key file needs no restart.
 using TrustedKeys = std::function<Result<std::vector<rules::bundle::PublicKey>>()>;
 
-// POST /api/v1/rulesets/bundle[?allow_errors=1]: admin, audited as rules.bundle_import.
+// POST /api/v1/rulesets/bundle: admin, audited as rules.bundle_import. The body is the bundle
+// (application/octet-stream, ?name=F&allow_errors=1) or JSON {"name", "bundle": base64, "allow_errors"}.
 std::vector<http::Route> rule_bundle_routes(RuleManager& rules, TrustedKeys trusted);
 
 }  // namespace canh::console

@@ -1,6 +1,9 @@
 #include "console/rule_bundles.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
+
+#include <cstring>
 
 #include "console/router.h"
 #include "storage/storage.h"
@@ -115,7 +118,8 @@ TEST_F(BundleImportTest, RouteAnswersAndAuditsEachOutcome) {
   EXPECT_FALSE(r.access.allows(http::Role::kAnalyst));
   EXPECT_FALSE(r.access.anonymous);
 
-  EXPECT_EQ(post(r, make(), "application/json").status, 415);
+  EXPECT_EQ(post(r, make(), "text/plain").status, 415);
+  EXPECT_EQ(post(r, make(), "application/json").status, 400);  // a bundle is not JSON
   std::string t = make();
   t[t.find("sid:9100001") + 10] = '7';
   auto refused = post(r, t);
@@ -129,6 +133,24 @@ TEST_F(BundleImportTest, RouteAnswersAndAuditsEachOutcome) {
   for (const auto& [k, v] : ok.headers) detail |= k == kAuditDetailHeader && v.find("signed by key") != std::string::npos;
   EXPECT_TRUE(detail);
   EXPECT_EQ(post(r, "not a bundle").status, 400);
+}
+
+TEST_F(BundleImportTest, JsonUploadCarriesTheBundleInBase64) {
+  auto routes = rule_bundle_routes(*rm_, [this]() -> Result<std::vector<bundle::PublicKey>> {
+    return std::vector<bundle::PublicKey>{key_.pub};
+  });
+  std::string b = make();
+  std::string b64(sodium_base64_ENCODED_LEN(b.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
+  sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(b.data()), b.size(),
+                    sodium_base64_VARIANT_ORIGINAL);
+  b64.resize(std::strlen(b64.c_str()));
+  auto ok = post(routes[0], "{\"name\":\"weekly.bundle\",\"bundle\":\"" + b64 + "\"}", "application/json");
+  ASSERT_EQ(ok.status, 201) << ok.body;
+  EXPECT_EQ(rules_->current_version(), 1u);
+  auto bad = post(routes[0], "{\"bundle\":\"%%%\"}", "application/json");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("base64"), std::string::npos);
+  EXPECT_EQ(rules_->current_version(), 1u);
 }
 
 TEST_F(BundleImportTest, NoTrustedKeysMeansUnavailable) {

@@ -230,6 +230,19 @@ std::string sha256_hex(std::string_view data) {
   return to_hex(h, sizeof h);
 }
 
+Result<std::string> decode_base64(std::string_view text) {
+  init_sodium();
+  std::string out(text.size() / 4 * 3 + 3, '\0');
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(reinterpret_cast<uint8_t*>(out.data()), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size())
+    return Status::invalid("not valid base64");
+  out.resize(len);
+  return out;
+}
+
 std::string key_id(const std::array<uint8_t, 32>& public_key) {
   init_sodium();
   uint8_t h[crypto_hash_sha256_BYTES];

@@ -118,6 +118,8 @@ Result<Manifest> parse_manifest(std::string_view text);
 std::string format_manifest(const Manifest& m);
 
 std::string sha256_hex(std::string_view data);
+// Standard base64 (with padding) to bytes, for bundles sent inside JSON; kInvalid on anything else.
+Result<std::string> decode_base64(std::string_view text);
 bool valid_file_name(std::string_view name);
 
 }  // namespace canh::rules::bundle

@@ -18,6 +18,9 @@ addMessages({
     'ru.v.rollback': 'Quay về', 'ru.v.current': 'hiện hành', 'ru.s.line': 'Cấu hình', 'ru.s.by': 'Người tạo', 'ru.s.expires': 'Hết hạn',
     'ru.s.remove': 'Gỡ bỏ', 'ru.s.active': 'đang áp dụng', 'ru.s.inactive': 'hết hiệu lực', 'ru.s.version': 'Phiên bản',
     'ru.skipped': 'Bỏ qua theo lý do',
+    'ru.bundle': 'Nhập gói luật đã ký', 'ru.bundle.file': 'Tệp gói (.bundle)',
+    'ru.bundle.help': 'Gói luật do đơn vị chuyên trách ký (canh rules bundle create); máy chủ chỉ nhận gói ký bằng khóa tin cậy.',
+    'ru.bundle.done': 'Gói {b} (khóa {k}) đã thành phiên bản {v}',
   },
   en: {
     'ru.title': 'Rules', 'ru.tab.rules': 'Active rule set', 'ru.tab.supp': 'Suppressions and thresholds', 'ru.tab.versions': 'Versions',
@@ -31,6 +34,9 @@ addMessages({
     'ru.v.rollback': 'Roll back', 'ru.v.current': 'current', 'ru.s.line': 'Configuration', 'ru.s.by': 'Author', 'ru.s.expires': 'Expires',
     'ru.s.remove': 'Remove', 'ru.s.active': 'in force', 'ru.s.inactive': 'not in force', 'ru.s.version': 'Version',
     'ru.skipped': 'Skipped by reason',
+    'ru.bundle': 'Import a signed rule bundle', 'ru.bundle.file': 'Bundle file (.bundle)',
+    'ru.bundle.help': 'A bundle signed by the security unit (canh rules bundle create); only bundles signed by a trusted key are accepted.',
+    'ru.bundle.done': 'Bundle {b} (key {k}) is now version {v}',
   },
 });
 
@@ -100,7 +106,7 @@ async function suppressions(body, ctx) {
 async function versions(body, ctx) {
   const admin = ctx.me.role === 'admin';
   const data = await get('/rulesets');
-  if (admin) body.appendChild(uploadForm(ctx));
+  if (admin) body.append(uploadForm(ctx), bundleForm(ctx));
   body.append(h('table', { class: 'grid', id: 'version-table' },
     h('thead', null, h('tr', null, ['ru.s.version', 'ru.v.when', 'ru.v.author', 'ru.v.change', 'ru.v.counts', admin ? 'common.actions' : null].filter(Boolean).map((k) => h('th', null, t(k))))),
     h('tbody', null, data.versions.map((v) => h('tr', null,
@@ -132,4 +138,30 @@ function uploadForm(ctx) {
   } }, h('label', null, t('ru.files'), files), h('label', null, t('ru.note'), note), h('label', null, t('ru.allow'), allow),
   h('button', { type: 'button', class: 'secondary', id: 'upload-validate', onclick: async () => { try { show(await post('/rulesets/validate', { files: await read() })); } catch (ex) { toast(ex.message, 'bad'); } } }, t('ru.validate')),
   h('button', { type: 'submit', id: 'upload-submit' }, t('common.save'))), out);
+}
+
+// Signed bundles (rules/bundle.h) for air-gapped networks: the file goes to the server as base64 in
+// JSON; the server checks the signature and every file against its trusted keys before anything
+// changes, and says why when it refuses.
+function bundleForm(ctx) {
+  const file = h('input', { id: 'bundle-file', type: 'file', accept: '.bundle,application/x-tar' });
+  const allow = h('input', { id: 'bundle-allow', type: 'checkbox' });
+  const base64 = (f) => new Promise((resolve, reject) => {
+    const r = new FileReader();
+    r.onload = () => resolve(String(r.result).replace(/^data:[^,]*,/, ''));
+    r.onerror = () => reject(r.error);
+    r.readAsDataURL(f);
+  });
+  return h('section', { class: 'panel', id: 'bundle-panel' }, h('h2', null, t('ru.bundle')), h('p', { class: 'muted' }, t('ru.bundle.help')),
+    h('form', { class: 'inline', onsubmit: async (e) => {
+      e.preventDefault();
+      const f = file.files[0];
+      if (!f) return;
+      try {
+        const r = await post('/rulesets/bundle', { name: f.name, bundle: await base64(f), allow_errors: allow.checked });
+        toast(t('ru.bundle.done', { b: r.bundle.version, k: r.bundle.key_id, v: r.version }));
+        ctx.navigate('rules', { tab: 'versions', r: Date.now() % 1000 });
+      } catch (ex) { toast(ex.message, 'bad'); }
+    } }, h('label', null, t('ru.bundle.file'), file), h('label', null, t('ru.allow'), allow),
+    h('button', { type: 'submit', id: 'bundle-submit' }, t('common.save'))));
 }
