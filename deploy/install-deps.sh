@@ -40,6 +40,9 @@ build=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev lld
   python3 python3-yaml wrk procps curl tcpdump ccache
+  # The package test (tests/deploy/package_test.sh): dpkg-shlibdeps computes the package's Depends,
+  # debootstrap makes the Debian 12 root it installs the package into.
+  dpkg-dev debootstrap
 )
 browser_pkgs=(chromium chromium-driver)
 # Node.js drives the browser tests (playwright-core). Debian ships nodejs and npm as two packages;
