@@ -179,15 +179,20 @@ int check(const ArgParser& p) {
   }
   std::printf("\n%zu file(s), %zu rules read: %zu enabled, %zu disabled\n", files.size(), st.read, st.enabled,
               st.disabled);
-  std::printf("parsed:  %zu of %zu enabled (%.2f%%), %zu with syntax errors\n", st.parsed, st.enabled,
-              pct(st.parsed, st.enabled), errors);
-  std::printf("loaded:  %zu (%.2f%% of enabled)\n", es.rules_loaded, pct(es.rules_loaded, st.enabled));
+  if (st.enabled > 0) {
+    std::printf("parsed:  %zu of %zu enabled (%.2f%%), %zu with syntax errors\n", st.parsed, st.enabled,
+                pct(st.parsed, st.enabled), errors);
+    std::printf("loaded:  %zu (%.2f%% of enabled)\n", es.rules_loaded, pct(es.rules_loaded, st.enabled));
+  } else {
+    std::printf("parsed:  no enabled rules\nloaded:  0\n");
+  }
   std::printf("skipped: %zu\n", total_skipped);
   for (const auto& [k, v] : skipped) std::printf("  %6zu  %s\n", v, k.c_str());
   if (threshold_entries) std::printf("threshold.config: %zu entries\n", threshold_entries);
-  std::printf("engine:  %zu prefilter databases, %zu patterns, %.1f MB, %zu rules without a prefilter pattern, built in %.2f s (version %s)\n",
-              es.prefilter_groups, es.prefilter_patterns, double(es.database_bytes) / 1e6, es.unprefiltered_rules,
-              es.build_seconds, (*engine)->version().c_str());
+  std::printf("engine:  %zu prefilter databases, %zu patterns (%zu rules prefiltered by a pcre), %.1f MB, %zu rules "
+              "without a prefilter pattern, built in %.2f s (version %s)\n",
+              es.prefilter_groups, es.prefilter_patterns, es.regex_prefiltered_rules, double(es.database_bytes) / 1e6,
+              es.unprefiltered_rules, es.build_seconds, (*engine)->version().c_str());
   return failed ? 1 : 0;
 }
 

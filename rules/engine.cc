@@ -865,6 +865,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     g.to_server = dir == 1;
     g.db = *db;
     g.patterns = plan.res.size();
+    e.stats.prefilter_patterns += g.patterns;
     for (auto& rl : plan.rules_of) {
       g.offsets.push_back(uint32_t(g.postings.size()));
       g.postings.insert(g.postings.end(), rl.begin(), rl.end());
