@@ -42,7 +42,9 @@ std::string lower(std::string s) {
 // Line (1-based) of a dotted key in the document: the deepest component found, 0 when none is.
 // Component names compare case-insensitively, as the sensor's setting names do.
 int key_line(const YAML::Node& root, std::string_view dotted) {
-  YAML::Node cur = root;
+  // yaml-cpp's Node::operator= writes through to the document: walk with reset(), which rebinds.
+  YAML::Node cur;
+  cur.reset(root);
   int line = 0;
   while (!dotted.empty()) {
     size_t dot = dotted.find('.');
@@ -53,12 +55,12 @@ int key_line(const YAML::Node& root, std::string_view dotted) {
     for (auto it = cur.begin(); it != cur.end(); ++it) {
       if (lower(it->first.as<std::string>("")) == part) {
         line = it->first.Mark().line + 1;
-        next = it->second;
+        next.reset(it->second);
         break;
       }
     }
     if (!next) break;
-    cur = next;
+    cur.reset(next);
   }
   return line;
 }

@@ -37,6 +37,15 @@ n=$(line_of 'midstrem' "$work/bad2.yaml")
 "$canh" config check "$work/bad2.yaml" >"$work/out.txt" || fail "a warning alone made the check fail"
 grep -qF "bad2.yaml:$n: warning: stream.midstrem: not used by canh sensor" "$work/out.txt" || fail "typo not reported with its line"
 expect "$work/bad2.yaml" "bad2.yaml:$n: warning: stream.midstrem" --strict
+# Several problems in one file: each with its own line (looking one up must not disturb the next).
+sed -e 's/  midstream: true/  midstrem: true/' -e 's/    depth: 1mb /    depth: lots/' -e 's/  - local.rules/  - missing.rules/' \
+  "$work/canh.yaml" >"$work/bad6.yaml"
+"$canh" config check "$work/bad6.yaml" >"$work/out.txt" 2>&1 && fail "bad6.yaml passed"
+for want in "bad6.yaml:$(line_of 'midstrem' "$work/bad6.yaml"): warning: stream.midstrem" \
+            "bad6.yaml:$(line_of 'depth: lots' "$work/bad6.yaml"): error: stream.reassembly.depth" \
+            "bad6.yaml:$(line_of '^rule-files:' "$work/bad6.yaml"): error: rule-files:"; do
+  grep -qF -- "$want" "$work/out.txt" || fail "expected \"$want\""
+done
 # A rule file that is not there.
 sed 's/  - local.rules/  - missing.rules/' "$work/canh.yaml" >"$work/bad3.yaml"
 n=$(line_of '^rule-files:' "$work/bad3.yaml")
