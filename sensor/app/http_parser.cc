@@ -179,6 +179,7 @@ void HttpParser::reset() {
     s.state = State::kIdle;
     s.tx = nullptr;
     s.dirty = false;
+    s.changed = false;
     s.remaining = 0;
     s.line_start = 0;
     s.aux.clear();
@@ -233,6 +234,7 @@ size_t HttpParser::feed(Dir dir, std::span<const uint8_t> data, TxObserver* obs)
 void HttpParser::report(Dir dir, TxObserver* obs) {
   Side& s = sides_[dir_index(dir)];
   s.dirty = false;
+  s.changed = false;
   if (obs == nullptr || s.tx == nullptr) return;
   HttpMessage& m = msg(s, dir);
   m.body_reported_ = static_cast<uint32_t>(m.body_.size());
@@ -341,7 +343,7 @@ size_t HttpParser::on_line_bytes(Dir dir, std::span<const uint8_t> data, bool* l
     // reporting what arrived, so the rules still see the start line.
     ++counters_.header_limit;
     s.state = State::kStopped;
-    s.dirty = true;
+    s.dirty = s.changed = true;
     *line_complete = false;
     return data.size();
   }
@@ -378,7 +380,7 @@ void HttpParser::on_request_line(Side& s, std::span<const uint8_t> rest) {
     tx.uri_ = field_of(m.head_, uri);
   }
   m.progress_ = HttpMessage::Progress::kLine;
-  s.dirty = true;
+  s.dirty = s.changed = true;
 
   if (iequals(tx.method(), "CONNECT")) tx.connect_ = true;
   if (iequals(tx.method(), "HEAD")) tx.head_request_ = true;
@@ -432,7 +434,7 @@ void HttpParser::on_response_line(Side& s) {
   HttpTx& tx = *s.tx;
   HttpMessage& m = tx.resp_;
   std::string_view t = ltrim(m.start_line());
-  s.dirty = true;
+  s.dirty = s.changed = true;
   if (!istarts_with(t, "HTTP")) {
     // Not a status line: like libhtp, the response is an HTTP/0.9-style body that runs to the end of
     // the stream, starting with this very line.
@@ -525,7 +527,7 @@ void HttpParser::on_headers_complete(Dir dir, TxObserver* obs) {
   HttpMessage& m = msg(s, dir);
   commit_pending(s, m);
   m.progress_ = HttpMessage::Progress::kHeaders;
-  s.dirty = true;
+  s.dirty = s.changed = true;
 
   // http.header: every header but the cookie of this direction, "Name: value\r\n" each.
   std::string_view cookie = dir == Dir::kToServer ? "cookie" : "set-cookie";
@@ -672,6 +674,7 @@ void HttpParser::body_bytes(Dir dir, std::span<const uint8_t> data) {
       m.body_truncated_ = true;
     }
   }
+  if (added > 0) s.changed = true;
   if (m.body_.size() >= size_t{m.body_reported_} + step) s.dirty = true;
   if (!was_bomb && s.inflater.bomb()) ++counters_.decompress_bomb;
   if (m.body_.size() >= limit || s.inflater.bomb()) m.body_truncated_ = true;
@@ -708,7 +711,7 @@ size_t HttpParser::on_body(Dir dir, std::span<const uint8_t> data, TxObserver* o
       if (s.aux.size() + take > limits_.max_line) {
         ++counters_.bad_chunk;
         s.state = State::kStopped;
-        s.dirty = true;
+        s.dirty = s.changed = true;
         return data.size();
       }
       s.aux.append(reinterpret_cast<const char*>(data.data()), take);
@@ -758,9 +761,14 @@ void HttpParser::complete(Dir dir, TxObserver* obs) {
   HttpMessage& m = msg(s, dir);
   commit_pending(s, m);
   m.progress_ = HttpMessage::Progress::kComplete;
-  s.dirty = true;
   const bool connect = dir == Dir::kToServer && s.tx->connect_;
-  report(dir, obs);
+  // Offered again only if something changed since the last offer: a download whose body stopped
+  // growing at the limit was already inspected whole.
+  if (s.changed) {
+    report(dir, obs);
+  } else {
+    s.dirty = false;
+  }
   s.tx = nullptr;
   if (s.state != State::kTunnel && s.state != State::kStopped) s.state = connect ? State::kConnectWait : State::kIdle;
 }

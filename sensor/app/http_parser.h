@@ -249,7 +249,8 @@ class HttpParser {
   struct Side {
     State state = State::kIdle;
     HttpTx* tx = nullptr;     // transaction this direction is parsing
-    bool dirty = false;       // tx progressed in the current call and was not reported yet
+    bool dirty = false;       // tx progressed in the current call and is due to be reported
+    bool changed = false;     // tx changed since it was last reported (a body may grow below the step)
     uint64_t remaining = 0;   // bytes left in a Content-Length body or a chunk
     uint32_t line_start = 0;  // offset in tx->side.head_ of the line being accumulated
     std::string aux;          // a chunk-size or trailer line being accumulated (bounded)

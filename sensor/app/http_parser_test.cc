@@ -285,6 +285,17 @@ TEST(HttpParser, WorkerBodyBudgetBoundsAllFlowsAndIsGivenBack) {
   EXPECT_EQ(budget.used, 0u);
 }
 
+TEST(HttpParser, CompletionWithNothingNewIsNotOfferedAgain) {
+  HttpParser p;
+  Recorder r;
+  feed(p, Dir::kToServer, "GET / HTTP/1.0\r\n\r\n", &r);
+  feed(p, Dir::kToClient, "HTTP/1.0 200 OK\r\n\r\nall of it", &r);
+  p.finish(Dir::kToClient, &r);  // delimits the body, adds nothing
+  ASSERT_EQ(r.events.size(), 2u);
+  EXPECT_EQ(r.events[1].body, "all of it");
+  EXPECT_TRUE(p.find(0)->response().complete());
+}
+
 TEST(HttpParser, DecompressionBombStops) {
   HttpLimits limits;
   limits.response_body_limit = 10 * 1024 * 1024;
