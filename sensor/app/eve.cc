@@ -215,6 +215,9 @@ void write_ssh(const TxEvent& ev, Writer& w) {
 
 }  // namespace
 
+// Not sensor::Json::escape: that one escapes every byte above 0x7e, which is right for raw payload
+// but turns a Vietnamese certificate subject or host name into \u00e1\u00bb... pairs. Suricata keeps
+// valid UTF-8 in its app-layer fields and escapes only what is not.
 void json_escape(std::string_view s, std::string* out) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (size_t i = 0; i < s.size();) {
