@@ -1,20 +1,17 @@
-// Group commit for sensor batches. Request threads parse and validate their batch, then hand it to
-// one writer thread and wait; the writer takes everything that queued up while the previous write
-// was syncing and stores it in one atomic write with one WAL sync. Under load a sync is shared by
-// many batches, so durability costs a fixed price per write, not per batch.
+// Admission and durable storage of sensor batches. Each request thread parses and validates its own
+// batch, then stores it itself: RocksDB's write group joins the writes of concurrent requests behind
+// one WAL sync (group commit) and inserts their entries into the memtables in parallel, so
+// durability costs a fixed price per group, not per batch, and no single thread caps ingest.
 //
-// Back-pressure: when the alerts waiting exceed the queue limit, submit() refuses at once with
-// kUnavailable (the handler answers 429 with Retry-After) instead of letting memory and latency grow.
+// Back-pressure: when the alerts being stored exceed the limit, submit() refuses at once with
+// kUnavailable (the handler answers 429 with Retry-After) instead of letting requests pile up
+// behind a slow disk.
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <future>
 #include <mutex>
-#include <thread>
 
 #include "common/status.h"
 #include "storage/alert_store.h"
@@ -22,25 +19,22 @@
 namespace canh::collector {
 
 struct IngestOptions {
-  size_t max_queued_alerts = 200000;  // waiting for the writer; beyond this: 429
-  size_t max_group_alerts = 50000;    // stored per write
-  std::function<void()> before_write;  // tests: called by the writer before each write
+  size_t max_queued_alerts = 200000;   // being stored at once; beyond this: 429
+  std::function<void()> before_write;  // tests: called before each batch is written
 };
 
 class Ingestor {
  public:
-  Ingestor(storage::AlertStore& store, IngestOptions options = {});
-  ~Ingestor();  // finishes what is queued, then stops
+  explicit Ingestor(storage::AlertStore& store, IngestOptions options = {});
   Ingestor(const Ingestor&) = delete;
   Ingestor& operator=(const Ingestor&) = delete;
 
-  // Blocks until the batch is durable or refused. kUnavailable: queue full, try later;
+  // Returns once the batch is durable or refused. kUnavailable: too much in flight, try later;
   // kIo: the write failed (nothing of the batch is stored; the sensor retries later).
   Result<storage::IngestOutcome> submit(storage::IngestBatch batch);
 
-  // Seconds a refused sensor should wait: how long the queue takes to drain at the recent rate.
+  // Seconds a refused sensor should wait: how long what is in flight takes at the recent rate.
   int retry_after_seconds() const;
-
   size_t queued_alerts() const;
 
   struct Counters {
@@ -49,22 +43,12 @@ class Ingestor {
   Counters counters() const;
 
  private:
-  struct Pending {
-    storage::IngestBatch batch;
-    std::promise<Result<storage::IngestOutcome>> done;
-  };
-  void run();
-
   storage::AlertStore& store_;
   IngestOptions options_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> queue_;
   size_t queued_alerts_ = 0;
-  bool stopping_ = false;
   double recent_rate_ = 0;  // alerts per second, smoothed
   Counters counters_;
-  std::thread writer_;
 };
 
 }  // namespace canh::collector

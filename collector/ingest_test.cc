@@ -40,7 +40,7 @@ size_t count_all(storage::AlertStore& s) {
   }
 }
 
-TEST(Ingestor, ConcurrentSubmittersShareWritesAndEveryBatchIsStoredOnce) {
+TEST(Ingestor, ConcurrentSubmittersEachStoreEveryBatchOnce) {
   TempDir dir;
   auto st = open_storage(dir.str());
   {
@@ -62,9 +62,7 @@ TEST(Ingestor, ConcurrentSubmittersShareWritesAndEveryBatchIsStoredOnce) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(ok.load(), 160);
     EXPECT_EQ(dup.load(), 160);
-    auto c = ing.counters();
-    EXPECT_EQ(c.batches, 320u);
-    EXPECT_LE(c.writes, 320u);
+    EXPECT_EQ(ing.counters().batches, 320u);
   }
   EXPECT_EQ(count_all(st->alerts()), 800u);
 }
@@ -72,7 +70,7 @@ TEST(Ingestor, ConcurrentSubmittersShareWritesAndEveryBatchIsStoredOnce) {
 TEST(Ingestor, AFullQueueIsRefusedNotBuffered) {
   TempDir dir;
   auto st = open_storage(dir.str());
-  // The writer is held inside its first write, so what comes next can only queue.
+  // The first batch is held just before its write, so it stays in flight.
   std::mutex gate;
   std::unique_lock hold(gate);
   IngestOptions o;
@@ -85,7 +83,7 @@ TEST(Ingestor, AFullQueueIsRefusedNotBuffered) {
     while (ing.queued_alerts() != queued && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
     ASSERT_EQ(ing.queued_alerts(), queued);
   };
-  wait_for(8);  // taken by the writer (still counted until written)
+  wait_for(8);  // in flight, held before its write
   auto refused = ing.submit(batch(2, 1, 8));
   ASSERT_FALSE(refused.is_ok());
   EXPECT_EQ(refused.status().code(), Status::Code::kUnavailable);

@@ -106,7 +106,7 @@ Status AlertStore::load() {
   if (seq->has_value()) {
     uint64_t v = 0;
     if (!keys::get_u64(**seq, 0, &v)) return Status::internal("meta/alert_seq: unreadable");
-    next_seq_ = v;
+    next_seq_ = std::max<uint64_t>(v, 1);
   }
   auto floor = db_.get(kMetaFamily, codec::kMetaRetentionFloor);
   if (!floor) return floor.status();
@@ -162,7 +162,17 @@ Status AlertStore::bulk_load(std::span<IngestBatch* const> batches, int64_t now_
 
 Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool durable, bool bulk, int64_t now_ms,
                                 std::vector<IngestOutcome>* outcomes) {
-  std::lock_guard lock(ingest_mu_);
+  // The stripes of every sensor in this call, in order (no deadlock between calls).
+  std::vector<size_t> stripes;
+  for (const IngestBatch* b : batches) stripes.push_back(b->sensor % kStripes);
+  std::sort(stripes.begin(), stripes.end());
+  stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+  std::vector<std::unique_lock<std::mutex>> held;
+  for (size_t i : stripes) held.emplace_back(batch_stripes_[i]);
+
+  size_t max_alerts = 0;
+  for (const IngestBatch* b : batches) max_alerts += b->alerts.size();
+  const uint64_t first_seq = next_seq_.fetch_add(max_alerts);
   std::shared_ptr<const RangeTable> systems;
   {
     std::lock_guard sl(systems_mu_);
@@ -179,8 +189,7 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
   KeyTable postings, counts;
   std::unordered_map<uint32_t, CatalogEntry> catalog_updates;
   std::unordered_set<std::string> batch_keys;
-  const uint64_t first_seq = next_seq_;
-  uint64_t seq = next_seq_;
+  uint64_t seq = first_seq;
   uint64_t stored_total = 0, batches_new = 0, batches_dup = 0;
   std::vector<uint32_t> sys;
 
@@ -341,15 +350,14 @@ Status AlertStore::write_ingest(std::span<IngestBatch* const> batches, bool dura
     wb.Put(db_.family(kSignaturesFamily), codec::u32_value(sid), v);
   }
   std::string sv;
-  keys::put_u64(sv, seq);
-  wb.Put(db_.family(kMetaFamily), codec::kMetaAlertSeq, sv);
+  keys::put_u64(sv, first_seq + max_alerts);
+  wb.Merge(db_.family(kMetaFamily), codec::kMetaAlertSeq, sv);
 
   rocksdb::WriteOptions wo;
   wo.sync = durable && !bulk;
   wo.disableWAL = bulk;
   auto s = db_.raw()->Write(wo, &wb);
   if (!s.ok()) return to_status(s, "store " + std::to_string(batches.size()) + " batches");
-  next_seq_ = seq;
   if (!catalog_updates.empty()) {
     std::unique_lock cl(catalog_mu_);
     for (auto& [sid, e] : catalog_updates) {

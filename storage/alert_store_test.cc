@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "storage/alert_test_util.h"
 #include "storage/database.h"
@@ -114,6 +116,42 @@ TEST(AlertStore, BatchMemoryAndSequenceSurviveReopen) {
   EXPECT_EQ(ids.size(), 2u);
   // The signature catalogue is reloaded too.
   EXPECT_EQ(st->alerts().signatures("signature 1", 10).size(), 1u);
+}
+
+TEST(AlertStore, ConcurrentWritersStoreEachBatchOnceWithDistinctIds) {
+  TempDir dir;
+  std::set<std::string> ids;
+  {
+    auto st = open_storage(dir.str());
+    std::vector<std::thread> threads;
+    std::atomic<int> stored_batches{0};
+    // Eight writers; each batch is sent by two of them at once, as a retry racing its original.
+    for (int t = 0; t < 8; ++t) {
+      threads.emplace_back([&, t] {
+        for (int i = 0; i < 40; ++i) {
+          uint32_t sensor = 1 + static_cast<uint32_t>((t / 2) % 3);
+          std::vector<NewAlert> v;
+          for (int k = 0; k < 5; ++k) v.push_back(make_alert(kT0 + k, 7, "1.1.1.1", "2.2.2.2"));
+          IngestBatch b = batch(sensor, static_cast<uint64_t>(t / 2 * 1000 + i), std::move(v));
+          std::vector<IngestBatch*> p{&b};
+          auto r = st->alerts().ingest(p, false, 1);
+          ASSERT_TRUE(r.is_ok()) << r.status().message();
+          if (!(*r)[0].duplicate) ++stored_batches;
+        }
+      });
+    }
+    for (auto& th : threads) th.join();
+    EXPECT_EQ(stored_batches.load(), 4 * 40);
+    auto got = all(st->alerts());
+    EXPECT_EQ(got.size(), 4u * 40 * 5);
+    for (auto& a : got) ids.insert(a.id.to_string());
+    EXPECT_EQ(ids.size(), got.size());
+  }
+  // After a restart, new alerts get ids never handed out before, even at the same microsecond.
+  auto st = open_storage(dir.str());
+  ingest(st->alerts(), {batch(9, 1, {make_alert(kT0, 7, "1.1.1.1", "2.2.2.2"), make_alert(kT0 + 1, 7, "1.1.1.1", "2.2.2.2")})});
+  for (auto& a : all(st->alerts())) ids.insert(a.id.to_string());
+  EXPECT_EQ(ids.size(), 4u * 40 * 5 + 2);
 }
 
 TEST(AlertStore, ListsNewestFirstAcrossPagesWithoutGapsOrRepeats) {

@@ -5,6 +5,7 @@
 #include <rocksdb/merge_operator.h>
 #include <rocksdb/table.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "storage/alert_codec.h"
@@ -36,6 +37,22 @@ class AddU64 : public rocksdb::AssociativeMergeOperator {
     return true;
   }
   const char* Name() const override { return "canh.AddU64"; }
+};
+
+// meta/alert_seq: the highest sequence number handed out, from concurrent writers in any order.
+// Values are 8 bytes big-endian (as keys::put_u64 writes them).
+class MaxU64 : public rocksdb::AssociativeMergeOperator {
+ public:
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value, std::string* new_value,
+             rocksdb::Logger*) const override {
+    uint64_t a = 0, b = 0;
+    if (existing) keys::get_u64(existing->ToStringView(), 0, &a);
+    keys::get_u64(value.ToStringView(), 0, &b);
+    new_value->clear();
+    keys::put_u64(*new_value, std::max(a, b));
+    return true;
+  }
+  const char* Name() const override { return "canh.MaxU64"; }
 };
 
 // Drops what retention has put below the floor. Runs during compactions, on RocksDB's threads.
@@ -149,6 +166,8 @@ Result<std::unique_ptr<Storage>> Storage::open(const StorageOptions& options) {
       filter(K::kBatches);
     } else if (name == kSensorHealthFamily) {
       filter(K::kHealth);
+    } else if (name == kMetaFamily) {
+      o.merge_operator = std::make_shared<MaxU64>();
     }
   };
   auto db = Database::open(d);
