@@ -66,9 +66,9 @@ function showLogin(message) {
       const me = await post('/login', { name: name.value, password: pw.value });
       state.me = me;
       setCsrf(me.csrf);
+      // Setting the hash routes through the hashchange event; otherwise route here, once.
       if (!location.hash || location.hash === '#/login') location.hash = '#/dashboard';
-      renderNav();
-      route();
+      else route();
     } catch (ex) {
       err.textContent = ex instanceof ApiError && ex.status === 429 ? t('auth.locked') : t('auth.failed');
     }

@@ -35,7 +35,8 @@ export default {
     const st = await get('/alerts/stats' + qs({ from, to: now + 1 }));
     const go = (params) => ctx.navigate('alerts', Object.assign({ range }, params));
     const sev = st.by_severity || {};
-    const sevCount = (k) => Number((Array.isArray(sev) ? sev[k] : sev[String(k)]) || 0);
+    // by_severity is [severity 1, 2, 3, 4, other] (console/alerts_api.h).
+    const sevCount = (k) => Number((Array.isArray(sev) ? sev[k - 1] : sev[String(k)]) || 0);
     main.append(
       h('div', { class: 'toolbar' }, h('h1', null, t('dash.title')),
         h('label', null, t('dash.range'), h('select', { id: 'dash-range', onchange: (e) => ctx.navigate('dashboard', { range: e.target.value }) },
