@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -43,90 +44,79 @@ struct Count : TxObserver {
 
 constexpr uint8_t kTcp = 6, kUdp = 17;
 
+// One flow's session from its own pools, handed back at the end of the test.
+struct TestFlow {
+  AppPools pools;
+  std::unique_ptr<AppSession> s;
+  TestFlow(uint8_t ip_proto, uint16_t sport, uint16_t dport, const AppConfig& cfg = {})
+      : pools(cfg), s(pools.take_session()) {
+    s->start(ip_proto, sport, dport);
+  }
+  ~TestFlow() { pools.give(std::move(s)); }
+  void data(Dir d, std::span<const uint8_t> bytes, TxObserver* obs = nullptr) { s->on_data(pools, d, bytes, obs); }
+};
+
 TEST(Session, HttpOnAnOddPortIsDetectedAndParsed) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 40000, 81);
+  TestFlow f(kTcp, 40000, 81);
   Count c;
-  s->on_data(pools, Dir::kToServer, b("GE"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kUnknown);
-  s->on_data(pools, Dir::kToServer, b("T /x HTTP/1.1\r\nHost: h\r\n\r\n"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kHttp);
+  f.data(Dir::kToServer, b("GE"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kUnknown);
+  f.data(Dir::kToServer, b("T /x HTTP/1.1\r\nHost: h\r\n\r\n"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kHttp);
   ASSERT_EQ(c.events.size(), 1u);
-  ASSERT_NE(s->http(), nullptr);
-  EXPECT_EQ(s->http()->find(0)->uri(), "/x");
+  ASSERT_NE(f.s->http(), nullptr);
+  EXPECT_EQ(f.s->http()->find(0)->uri(), "/x");
   std::string eve;
-  s->write_eve(0, &eve);
+  f.s->write_eve(0, &eve);
   EXPECT_NE(eve.find("\"url\":\"/x\""), std::string::npos);
-  pools.give(std::move(s));
 }
 
 TEST(Session, ResponseDecidesAndTheHeldRequestIsParsedFirst) {
   // suricata-verify http-not09-file: the request is binary junk, the response is HTTP.
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 49190, 80);
+  TestFlow f(kTcp, 49190, 80);
   Count c;
-  s->on_data(pools, Dir::kToServer, b("\x9c\x8a\x13 junk\n\x01\x02"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kUnknown);
-  s->on_data(pools, Dir::kToClient, b("HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kHttp);
-  const HttpTx* tx = s->http()->find(0);
+  f.data(Dir::kToServer, b("\x9c\x8a\x13 junk\n\x01\x02"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kUnknown);
+  f.data(Dir::kToClient, b("HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kHttp);
+  const HttpTx* tx = f.s->http()->find(0);
   ASSERT_NE(tx, nullptr);
   EXPECT_TRUE(tx->has_request());
   EXPECT_EQ(tx->status(), 400);
   EXPECT_EQ(tx->response().body(), "bad");
-  pools.give(std::move(s));
 }
 
 TEST(Session, UnknownBothWaysFails) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 1, 2);
-  s->on_data(pools, Dir::kToServer, b("\x01\x02\x03hello"), nullptr);
-  s->on_data(pools, Dir::kToClient, b("\x04\x05"), nullptr);
-  EXPECT_EQ(s->proto(), AppProto::kFailed);
-  pools.give(std::move(s));
+  TestFlow f(kTcp, 1, 2);
+  f.data(Dir::kToServer, b("\x01\x02\x03hello"), nullptr);
+  f.data(Dir::kToClient, b("\x04\x05"), nullptr);
+  EXPECT_EQ(f.s->proto(), AppProto::kFailed);
 }
 
 TEST(Session, DisabledProtocolIsNotDetected) {
   AppConfig cfg;
   cfg.http_enabled = false;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 1, 80);
-  s->on_data(pools, Dir::kToServer, b("GET / HTTP/1.1\r\n\r\n"), nullptr);
-  EXPECT_NE(s->proto(), AppProto::kHttp);
-  pools.give(std::move(s));
+  TestFlow f(kTcp, 1, 80, cfg);
+  f.data(Dir::kToServer, b("GET / HTTP/1.1\r\n\r\n"), nullptr);
+  EXPECT_NE(f.s->proto(), AppProto::kHttp);
 }
 
 TEST(Session, TlsOn8443) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 50000, 8443);
+  TestFlow f(kTcp, 50000, 8443);
   const uint8_t start[] = {0x16, 0x03, 0x01, 0x00, 0x04, 0x01, 0x00, 0x00, 0x00};
-  s->on_data(pools, Dir::kToServer, start, nullptr);
-  EXPECT_EQ(s->proto(), AppProto::kTls);
-  pools.give(std::move(s));
+  f.data(Dir::kToServer, start, nullptr);
+  EXPECT_EQ(f.s->proto(), AppProto::kTls);
 }
 
 TEST(Session, SshBannerOnAnOddPort) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 40000, 2222);
+  TestFlow f(kTcp, 40000, 2222);
   Count c;
-  s->on_data(pools, Dir::kToClient, b("SSH-2.0-OpenSSH_9.2p1\r\n"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kSsh);
+  f.data(Dir::kToClient, b("SSH-2.0-OpenSSH_9.2p1\r\n"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kSsh);
   EXPECT_EQ(c.events.size(), 1u);
   std::string eve;
-  s->write_eve(0, &eve);
+  f.s->write_eve(0, &eve);
   EXPECT_NE(eve.find("OpenSSH_9.2p1"), std::string::npos);
-  pools.give(std::move(s));
 }
 
 // A ClientHello naming inner.example (74 bytes).
@@ -135,55 +125,44 @@ std::string client_hello() {
 }
 
 TEST(Session, TlsInsideAConnectTunnelIsDetectedAndParsed) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 40000, 3128);
+  TestFlow f(kTcp, 40000, 3128);
   Count c;
   // The client does not wait for the proxy's answer before its ClientHello.
-  s->on_data(pools, Dir::kToServer, b("CONNECT inner.example:443 HTTP/1.1\r\nHost: inner.example:443\r\n\r\n" +
+  f.data(Dir::kToServer, b("CONNECT inner.example:443 HTTP/1.1\r\nHost: inner.example:443\r\n\r\n" +
                                       client_hello()), &c);
-  EXPECT_EQ(s->proto(), AppProto::kHttp);
-  s->on_data(pools, Dir::kToClient, b("HTTP/1.1 200 Connection established\r\n\r\n"), &c);
-  EXPECT_EQ(s->proto(), AppProto::kTls);
-  ASSERT_NE(s->tls(), nullptr);
-  EXPECT_EQ(s->tls()->session().sni, "inner.example");
+  EXPECT_EQ(f.s->proto(), AppProto::kHttp);
+  f.data(Dir::kToClient, b("HTTP/1.1 200 Connection established\r\n\r\n"), &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kTls);
+  ASSERT_NE(f.s->tls(), nullptr);
+  EXPECT_EQ(f.s->tls()->session().sni, "inner.example");
   ASSERT_GE(c.events.size(), 3u);
   EXPECT_EQ(c.events.back().second, 1u);  // numbered after the CONNECT transaction
   std::string eve;
-  s->write_eve(1, &eve);
+  f.s->write_eve(1, &eve);
   EXPECT_NE(eve.find("\"sni\":\"inner.example\""), std::string::npos) << eve;
   eve.clear();
-  s->write_eve(0, &eve);
+  f.s->write_eve(0, &eve);
   EXPECT_NE(eve.find("\"http_method\":\"CONNECT\""), std::string::npos) << eve;
-  pools.give(std::move(s));
 }
 
 TEST(Session, DnsOverUdp) {
-  AppConfig cfg;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kUdp, 5353, 53);
+  TestFlow f(kUdp, 5353, 53);
   Count c;
   const uint8_t q[] = {0, 7, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1, 'a', 0, 0, 1, 0, 1};
-  s->on_data(pools, Dir::kToServer, q, &c);
-  EXPECT_EQ(s->proto(), AppProto::kDns);
+  f.data(Dir::kToServer, q, &c);
+  EXPECT_EQ(f.s->proto(), AppProto::kDns);
   EXPECT_EQ(c.events.size(), 1u);
-  pools.give(std::move(s));
 }
 
 TEST(Session, HeldBytesOverflowingTheWindowAreAGap) {
   AppConfig cfg;
   cfg.detect_window = 8;
-  AppPools pools(cfg);
-  auto s = pools.take_session();
-  s->start(kTcp, 1, 80);
-  s->on_data(pools, Dir::kToServer, b("GET /long/path HTTP/1.1\r\n\r\n"), nullptr);
+  TestFlow f(kTcp, 1, 80, cfg);
+  f.data(Dir::kToServer, b("GET /long/path HTTP/1.1\r\n\r\n"), nullptr);
   // Detected from the first 8 bytes; the rest was not held, so the request cannot be parsed whole.
-  EXPECT_EQ(s->proto(), AppProto::kHttp);
-  EXPECT_EQ(s->http()->tx_count(), 1u);
-  EXPECT_FALSE(s->http()->find(0)->request().line_done());
-  pools.give(std::move(s));
+  EXPECT_EQ(f.s->proto(), AppProto::kHttp);
+  EXPECT_EQ(f.s->http()->tx_count(), 1u);
+  EXPECT_FALSE(f.s->http()->find(0)->request().line_done());
 }
 
 // A warm worker: the second flow through a recycled session allocates nothing.
