@@ -202,7 +202,7 @@ std::string ServerMetrics::render() {
   }
 
   w.family("canh_http_requests_total", "counter", "API and UI requests handled, by route and status code.");
-  char code[8];
+  char code[32];
   for (const auto& r : routes_) {
     for (size_t i = 0; i < kCodes.size(); ++i) {
       uint64_t n = r->codes[i].load(std::memory_order_relaxed);
@@ -213,7 +213,7 @@ std::string ServerMetrics::render() {
     for (size_t c = 0; c < r->other_by_class.size(); ++c) {
       uint64_t n = r->other_by_class[c].load(std::memory_order_relaxed);
       if (!n) continue;
-      std::snprintf(code, sizeof code, "%zuxx", c);
+      std::snprintf(code, sizeof code, "%zuxx", c);  // "4xx": a code outside kCodes, by class
       w.sample("canh_http_requests_total", {{"route", r->label}, {"code", code}}, n);
     }
   }
