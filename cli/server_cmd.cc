@@ -12,6 +12,7 @@
 #include "collector/collector.h"
 #include "console/alerts_api.h"
 #include "common/log.h"
+#include "console/compliance_api.h"
 #include "console/console.h"
 #include "console/metrics.h"
 #include "console/rule_bundles.h"
@@ -159,6 +160,15 @@ int run_server(const Args& args) {
   if (s) s = router.mount(metrics.instrument(collector.routes()));
   if (s) s = router.mount(metrics.instrument(console::alert_routes((*store)->alerts(), &(*store)->sensors())));
   if (s) s = router.mount(metrics.instrument(console::rule_bundle_routes(console.rule_manager(), bundle_keys)));
+  // Security-level assessment (console/compliance_api.h): frameworks from the build and
+  // DATA/frameworks/, systems' ranges handed to ingest. This server enforces no alert age limit, so
+  // retention reads as "kept without a limit" (0); pass the configured days once one is enforced.
+  auto compliance = console::ComplianceApi::open(**store, console, {data, [] { return int64_t{0}; }});
+  if (!compliance) {
+    std::fprintf(stderr, "canh server: %s\n", compliance.status().message().c_str());
+    return 1;
+  }
+  if (s) s = router.mount(metrics.instrument((*compliance)->routes()));
   if (!s) {
     std::fprintf(stderr, "canh server: %s\n", s.message().c_str());
     return 1;
