@@ -15,6 +15,7 @@ int run_server(const Args& args);
 int run_rules(const Args& args);
 int run_demo(const Args& args);
 int run_user(const Args& args);
+int run_audit(const Args& args);
 int run_config(const Args& args);
 // `canh rules keygen|bundle|import` (cli/rules_bundle_cmd.cc); run_rules dispatches to it.
 int run_rules_bundle(const Args& args);

@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
     {"server", "run the collector and the web console over one data folder", run_server},
     {"rules", "check rule files: parse, compile, report what loads and what is skipped", run_rules},
     {"user", "manage console accounts: add the first admin, list, reset a password", run_user},
+    {"audit", "verify or export the hash-chained audit log of a data folder", run_audit},
     {"demo", "start a local server and replay the bundled capture against the bundled rules", run_demo},
     {"config", "check a sensor or server configuration file (names the offending key and line)", run_config},
 };

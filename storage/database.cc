@@ -20,11 +20,11 @@ Status to_status(const rocksdb::Status& s, std::string_view what) {
 
 Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options) {
   std::error_code ec;
-  if (options.create_if_missing) std::filesystem::create_directories(options.path, ec);
+  if (options.create_if_missing && !options.read_only) std::filesystem::create_directories(options.path, ec);
   if (ec) return Status::io("create " + options.path + ": " + ec.message());
 
   rocksdb::Options db_opts;
-  db_opts.create_if_missing = options.create_if_missing;
+  db_opts.create_if_missing = options.create_if_missing && !options.read_only;
   db_opts.create_missing_column_families = true;
   db_opts.IncreaseParallelism(2);
   db_opts.max_open_files = 512;
@@ -47,7 +47,7 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
   // Families that exist on disk but are not in the schema list must be opened too (RocksDB refuses
   // otherwise); they stay available by name for migrations.
   std::vector<std::string> existing;
-  if (rocksdb::DB::ListColumnFamilies(db_opts, options.path, &existing).ok()) {
+  if (rocksdb::DB::ListColumnFamilies(db_opts, options.path, &existing).ok() && !options.read_only) {
     for (const auto& e : existing)
       if (std::find(names.begin(), names.end(), e) == names.end()) names.push_back(e);
   }
@@ -59,7 +59,20 @@ Result<std::unique_ptr<Database>> Database::open(const DatabaseOptions& options)
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(db_opts, options.path, descs, &handles, &raw);
+  if (options.read_only) {
+    // A read-only open may name a subset of the families, and only ones that exist.
+    std::vector<rocksdb::ColumnFamilyDescriptor> present;
+    std::vector<std::string> present_names;
+    for (size_t i = 0; i < names.size(); ++i)
+      if (std::find(existing.begin(), existing.end(), names[i]) != existing.end()) {
+        present.push_back(descs[i]);
+        present_names.push_back(names[i]);
+      }
+    descs = std::move(present);
+    names = std::move(present_names);
+  }
+  auto s = options.read_only ? rocksdb::DB::OpenForReadOnly(db_opts, options.path, descs, &handles, &raw)
+                             : rocksdb::DB::Open(db_opts, options.path, descs, &handles, &raw);
   if (!s.ok()) return to_status(s, "open database " + options.path);
 
   std::unique_ptr<Database> db(new Database());

@@ -28,6 +28,9 @@ struct DatabaseOptions {
   // shared defaults. A family whose data needs its merge operator to be read must get it on every
   // open: that is why storage::Storage is the one place that opens a data folder.
   std::function<void(const std::string& family, rocksdb::ColumnFamilyOptions& options)> tune_family;
+  // Opens without the write lock, seeing the data as of the open: tools such as `canh audit verify`
+  // read a data folder while a server runs on it. Families missing on disk are not created.
+  bool read_only = false;
 };
 
 class Database {
