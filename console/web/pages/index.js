@@ -9,5 +9,8 @@ import sensors from './sensors.js';
 import rules from './rules.js';
 import audit from './audit.js';
 import accounts from './accounts.js';
+import compliance from './compliance.js';
+import system from './system.js';
+import complianceReport from './compliance_report.js';
 
-export const pages = [dashboard, alerts, alert, sensors, rules, audit, accounts];
+export const pages = [dashboard, alerts, alert, sensors, rules, compliance, system, complianceReport, audit, accounts];
