@@ -247,12 +247,17 @@ struct FlowDetectState {
   // Set when a `drop` or `reject` rule matched: Suricata 7 drops the rest of the flow (EVE
   // flow.action "drop", even in IDS mode), so later packets are not inspected either.
   bool dropped = false;
+  // Suricata runs "IP-only" rules (addresses, any ports, no payload, flow or packet keywords: the
+  // reputation lists of ET Open) on the first packet of each direction of a flow only; bit 0: to
+  // server done, bit 1: to client done.
+  uint8_t ip_only_done = 0;
   void reset() {
     flowbits.fill(0);
     tx_alerts.fill(TxAlert{});
     tx_alerts_next = 0;
     passed = false;
     dropped = false;
+    ip_only_done = 0;
   }
 };
 

@@ -348,12 +348,17 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
     add_port(up.by_sport, p.sport);
   }
   const bool has_payload = !p.payload.empty();
+  // IP-only rules: the first real packet of each direction of a flow (any packet without a flow).
+  const uint8_t dir_bit = dir == 1 ? 1 : 2;
+  const bool ip_only_now =
+      !app_only && !p.stream_end && (!in.flow.has_flow || !(flow.ip_only_done & dir_bit));
+  if (in.flow.has_flow && !app_only && !p.stream_end) flow.ip_only_done |= dir_bit;
   size_t keep = prefiltered;
   for (size_t i = prefiltered; i < s.candidates.size(); ++i) {
     uint32_t idx = s.candidates[i];
     const CompiledRule& r = e.rules[idx];
     if ((r.requires_payload && !has_payload) || (app_only && !r.has_app_list) ||
-        (r.requires_initdeinit && !(p.tcp_flags & 0x07))) {
+        (r.requires_initdeinit && !(p.tcp_flags & 0x07)) || (r.ip_only && !ip_only_now)) {
       s.seen[idx >> 6] = 0;
       continue;
     }
@@ -561,6 +566,17 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
         resp |= response_only(b);
       }
     }
+    // IP-only as Suricata's SignatureIsIPOnly: no app protocol, no buffer at all, no flow direction,
+    // any ports for TCP/UDP, and among packet keywords only flowbits other than isset (threshold and
+    // detection_filter live outside the option list here and are compatible too).
+    r.ip_only = rule.app == AppProto::kUnknown && r.lists.empty() && r.packet_ops.empty() && !rule.flow.to_server &&
+                !rule.flow.to_client && !rule.flow.established && !rule.flow.not_established &&
+                !rule.flow.only_stream && !rule.flow.no_stream && !rule.flow.only_frag && !rule.flow.no_frag &&
+                !rule.flow.stateless && r.stream == StreamMode::kBoth &&
+                ((rule.transport != Transport::kTcp && rule.transport != Transport::kUdp) ||
+                 (r.sport_any && r.dport_any));
+    for (const auto& fb : rule.flowbits)
+      if (fb.cmd == FlowbitOp::Cmd::kIsset) r.ip_only = false;
     r.requires_payload = r.has_payload_list;
     for (const Op& op : r.packet_ops) {
       if (op.kind != OpKind::kFlags) continue;

@@ -82,6 +82,8 @@ struct CompiledRule {
   bool literal_prefiltered = false;  // found through a literal database (Suricata's MPM: not masked)
   // Suricata's SIG_MASK_REQUIRE_FLAGS_INITDEINIT: `flags` needing SYN, FIN or RST set.
   bool requires_initdeinit = false;
+  // Suricata's IP-only signature: checked on the first packet of each flow direction only.
+  bool ip_only = false;
   TxSide tx_side = TxSide::kNone;
   std::vector<uint32_t> pcre_slot;  // parallel to rule->pcres: index into Engine::Impl::pcres
   std::vector<CompiledFlowbit> flowbit_checks;   // isset / isnotset

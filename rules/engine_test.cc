@@ -32,6 +32,7 @@ TEST(Engine, RuleWithoutContentIsCheckedEveryPacket) {
   EngineFixture f("alert tcp any any -> any 80 (msg:\"to 80\"; sid:1;)\nalert udp any any -> any any (sid:2;)");
   EXPECT_EQ(f.run(tcp_packet("")), std::vector<uint32_t>{1});
   EXPECT_EQ(f.run(tcp_packet("", 1234, 81)), std::vector<uint32_t>{});
+  f.flow.reset();  // another flow
   EXPECT_EQ(f.run(udp_packet("x")), std::vector<uint32_t>{2});
 }
 
@@ -156,20 +157,25 @@ TEST(Engine, IpOnlyRulesAreFoundThroughTheAddressIndex) {
       "alert ip $HOME_NET any -> [1.2.3.4,5.6.7.0/24] any (sid:1;)\n"
       "alert ip [9.9.9.9] any -> $HOME_NET any (sid:2;)\n"
       "alert ip any any <> 7.7.7.7 any (sid:3;)\n");
+  // Each address pair is a flow of its own (these IP-only rules run on a flow's first packet).
+  auto run = [&](DetectInput in) {
+    f.flow.reset();
+    return f.run(in);
+  };
   DetectInput in = tcp_packet("");
   in.packet.src = rtest::ip("192.168.0.5");
   in.packet.dst = rtest::ip("5.6.7.99");
-  EXPECT_EQ(f.run(in), std::vector<uint32_t>{1});
+  EXPECT_EQ(run(in), std::vector<uint32_t>{1});
   in.packet.dst = rtest::ip("5.6.8.1");
-  EXPECT_EQ(f.run(in), std::vector<uint32_t>{});
+  EXPECT_EQ(run(in), std::vector<uint32_t>{});
   in.packet.src = rtest::ip("9.9.9.9");
   in.packet.dst = rtest::ip("10.1.1.1");
-  EXPECT_EQ(f.run(in), std::vector<uint32_t>{2});
+  EXPECT_EQ(run(in), std::vector<uint32_t>{2});
   in.packet.src = rtest::ip("10.1.1.1");
   in.packet.dst = rtest::ip("7.7.7.7");
-  EXPECT_EQ(f.run(in), std::vector<uint32_t>{3});
+  EXPECT_EQ(run(in), std::vector<uint32_t>{3});
   std::swap(in.packet.src, in.packet.dst);
-  EXPECT_EQ(f.run(in), std::vector<uint32_t>{3});
+  EXPECT_EQ(run(in), std::vector<uint32_t>{3});
 }
 
 }  // namespace

@@ -822,9 +822,36 @@ TEST(Threshold, ByRuleCountsEveryHost) {
     DetectInput in = tcp_packet("");
     in.packet.src.bytes[3] = uint8_t(i);
     in.packet.ts_usec = uint64_t(i);
+    f.flow.reset();  // each host its own flow (the rule is IP-only: first packet of a flow)
     n += f.fires(in, 1);
   }
   EXPECT_EQ(n, 5);
+}
+
+TEST(IpOnly, FirstPacketOfEachDirectionOnly) {
+  // Suricata runs IP-only rules (reputation lists) once per flow direction (suricata-verify
+  // bug-6402-01: 2 alerts for a whole TCP connection); rules with ports, flow or packet keywords run
+  // on every packet.
+  EngineFixture f(R"(alert ip any any -> [192.168.1.1] any (msg:"rep"; flowbits:set,bad; sid:1;)
+alert tcp any any -> any 80 (msg:"port"; sid:2;)
+alert ip any any -> [192.168.1.1] any (ttl:64; sid:3;)
+alert tcp any any <> any any (sid:4;))");
+  DetectInput in = tcp_packet("GET /");
+  EXPECT_EQ(f.run(in), (std::vector<uint32_t>{1, 2, 3, 4}));
+  EXPECT_EQ(f.run(in), (std::vector<uint32_t>{2, 3}));
+  DetectInput back = tcp_packet("HTTP/1.1 200", 80, 1234);
+  std::swap(back.packet.src, back.packet.dst);
+  back.flow.to_server = false;
+  EXPECT_EQ(f.run(back), (std::vector<uint32_t>{4}));
+  EXPECT_EQ(f.run(back), (std::vector<uint32_t>{}));
+  // A packet without a flow always runs them.
+  DetectInput lone = tcp_packet("x");
+  lone.flow.has_flow = false;
+  FlowDetectState scratch_flow;
+  rtest::Collected c;
+  f.engine->inspect(lone, scratch_flow, *f.scratch, c);
+  f.engine->inspect(lone, scratch_flow, *f.scratch, c);
+  EXPECT_EQ(c.sids(), (std::vector<uint32_t>{1, 2, 3, 4, 1, 2, 3, 4}));
 }
 
 // --- meta: msg, classtype, priority, metadata, target, gid reach the alert
@@ -853,6 +880,7 @@ alert tcp any ![1024:] -> any any (sid:4;))");
   EXPECT_EQ(f.run(tcp_packet("", 1234, 80)), (std::vector<uint32_t>{1, 3}));
   DetectInput back = tcp_packet("", 80, 1234);
   std::swap(back.packet.src, back.packet.dst);
+  back.flow.to_server = false;
   EXPECT_EQ(f.run(back), (std::vector<uint32_t>{2, 3, 4}));
 }
 
