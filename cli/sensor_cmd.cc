@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/sensor_ship.h"
 #include "cli/metrics_endpoint.h"
 #include "common/args.h"
 #include "common/log.h"
@@ -58,6 +59,7 @@ int run_sensor(const Args& args) {
           "Suricata's flags are accepted as Suricata spells them (-r -i -S -s -l -c -k --runmode --set), so\n"
           "suricata-verify's harness can drive the sensor. Alerts, flow records and a final stats record go\n"
           "to DIR/eve.json; a summary goes to stderr.\n");
+  add_ship_options(p);
   Status s = p.parse(args);
   if (!s) {
     std::fprintf(stderr, "%s\n", s.message().c_str());
@@ -215,6 +217,14 @@ int run_sensor(const Args& args) {
   auto detectors = std::make_shared<sensor::EngineDetectorFactory>(engine.value());
   sensor::Sensor sensor(std::move(config), std::move(so), detectors,
                         sensor::app::make_app_layer_factory(app_config.value()));
+  // With --collector: alerts also go to the shipper's spool (cli/sensor_ship.h).
+  auto shipper = start_shipping(p, sensor,
+                                {p.get("log-dir"), opts, eopts.cache_dir, (*engine)->version(), detectors,
+                                 [&sensor] { return sensor.published_counters(); }});
+  if (!shipper) {
+    std::fprintf(stderr, "canh sensor: %s\n", shipper.status().message().c_str());
+    return 2;
+  }
   // Prometheus metrics (sensor/metrics.h): read from the workers' published counters, never the
   // packet path. The endpoint lives as long as the sensor runs.
   std::unique_ptr<MetricsEndpoint> metrics;
@@ -223,6 +233,25 @@ int run_sensor(const Args& args) {
     ms.workers = [&sensor] { return sensor.published_counters(); };
     ms.ruleset_version = (*engine)->version();
     ms.rules_loaded = (*engine)->loaded();
+    if (auto sh = *shipper) {
+      ms.ship = [sh]() -> std::optional<sensor::ShipFigures> {
+        sensor::ship::ShipperStats st = sh->stats();
+        sensor::ShipFigures f;
+        f.enrolled = st.enrolled;
+        f.spool_batches = st.spool.sealed_batches;
+        f.spool_bytes = st.spool.bytes;
+        f.spool_open_alerts = st.spool.open_alerts;
+        f.spool_dropped_alerts = st.spool.dropped_alerts;
+        f.shipped_batches = st.shipped_batches;
+        f.shipped_alerts = st.shipped_alerts;
+        f.duplicate_batches = st.duplicate_batches;
+        f.rejected_batches = st.rejected_batches;
+        f.heartbeats = st.heartbeats;
+        f.failures = st.failures;
+        f.ruleset_seen = st.ruleset_seen;
+        return f;
+      };
+    }
     auto m = MetricsEndpoint::start(p.get("metrics-listen"), [ms] { return sensor::render_sensor_metrics(ms); });
     if (!m) {
       std::fprintf(stderr, "canh sensor: %s\n", m.status().message().c_str());
@@ -232,6 +261,7 @@ int run_sensor(const Args& args) {
     log::info("sensor", "metrics served").kv("url", metrics->url());
   }
   Status r = sensor.run();
+  if (*shipper) finish_shipping(**shipper, p);
   if (!r) {
     std::fprintf(stderr, "canh sensor: %s\n", r.message().c_str());
     return 1;

@@ -356,16 +356,20 @@ bool Shipper::ship_one() {
       if (auto* s = v.as_object().if_contains("stored"); s && s->is_int64()) stored = static_cast<uint64_t>(s->as_int64());
       if (auto* d = v.as_object().if_contains("duplicate"); d && d->is_bool()) dup = d->as_bool();
     }
+    {
+      // Counted before the batch leaves the spool, so whoever sees the spool empty (idle()) also
+      // sees it counted.
+      std::lock_guard lock(mu_);
+      ++stats_.shipped_batches;
+      stats_.shipped_alerts += stored;
+      stats_.duplicate_batches += dup;
+      if (!stats_.last_error.empty()) {
+        log::info("ship", "collector reachable again").kv("batch", b->number);
+        stats_.last_error.clear();
+      }
+    }
     Status s = spool_->remove(b->number);
     if (!s) log::error("ship", "acknowledged batch could not be removed from the spool").kv("error", s.message());
-    std::lock_guard lock(mu_);
-    ++stats_.shipped_batches;
-    stats_.shipped_alerts += stored;
-    stats_.duplicate_batches += dup;
-    if (!stats_.last_error.empty()) {
-      log::info("ship", "collector reachable again").kv("batch", b->number);
-      stats_.last_error.clear();
-    }
     backoff_ = std::chrono::milliseconds(0);
     return true;
   }
