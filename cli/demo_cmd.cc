@@ -393,14 +393,13 @@ std::string log_tail(const std::string& log_path, std::streamoff offset) {
 }
 
 // True when SIGINT or SIGTERM is pending: checked while waiting, as the signals stay blocked.
-bool interrupted(const sigset_t& sigs) {
+bool interrupted() {
   timespec zero{0, 0};
   siginfo_t info;
   sigset_t only;
   sigemptyset(&only);
   sigaddset(&only, SIGINT);
   sigaddset(&only, SIGTERM);
-  (void)sigs;
   return sigtimedwait(&only, &info, &zero) > 0;
 }
 
@@ -453,7 +452,7 @@ std::shared_ptr<sensor::ship::Shipper> start_shipper(const std::string& url, con
 }
 
 ReplayResult replay(const std::string& demo_dir, const rules::RuleSet& set, sensor::ship::Shipper& shipper, std::mutex& mu,
-                    sensor::ship::SensorCounters& counters, const sigset_t& sigs) {
+                    sensor::ship::SensorCounters& counters) {
   ReplayResult r;
   // Start the capture ten minutes ago, so its alerts sit in the console's recent views.
   int64_t start_us = (now_ms() - 10 * 60 * 1000) * 1000;
@@ -522,7 +521,7 @@ ReplayResult replay(const std::string& demo_dir, const rules::RuleSet& set, sens
   // Wait until the server has acknowledged every batch (durably stored).
   auto deadline = Clock::now() + std::chrono::seconds(60);
   while (!shipper.idle()) {
-    if (Clock::now() > deadline || interrupted(sigs)) {
+    if (Clock::now() > deadline || interrupted()) {
       auto st = shipper.stats();
       std::fprintf(stderr, "canh demo: alerts not delivered yet (%llu batches waiting): %s\n",
                    static_cast<unsigned long long>(st.spool.sealed_batches), st.last_error.c_str());
@@ -664,7 +663,7 @@ int run_demo(const Args& args) {
       std::fprintf(stderr, "canh demo: the server stopped at start:\n%s", log_tail(log_path, log_offset).c_str());
       return 1;
     }
-    if (interrupted(sigs) || Clock::now() > deadline) {
+    if (interrupted() || Clock::now() > deadline) {
       if (Clock::now() > deadline)
         std::fprintf(stderr, "canh demo: the server did not become ready:\n%s", log_tail(log_path, log_offset).c_str());
       stop_server(false);
@@ -685,7 +684,7 @@ int run_demo(const Args& args) {
   DemoState state = DemoState::load(demo_dir + "/state");
   if (!state.replayed || p.has("replay")) {
     step("...", "replaying the sample capture (web, DNS, TLS, FTP, a port scan, attacks on the portal, a C2 beacon)");
-    ReplayResult r = replay(demo_dir, prep.rules->set, *shipper, *mu, *counters, sigs);
+    ReplayResult r = replay(demo_dir, prep.rules->set, *shipper, *mu, *counters);
     if (!r.ok) {
       shipper->stop(std::chrono::milliseconds(500));
       stop_server(false);
