@@ -10,6 +10,7 @@
 #include "cli/server_config.h"
 #include "common/args.h"
 #include "collector/collector.h"
+#include "collector/maintenance.h"
 #include "console/alerts_api.h"
 #include "common/log.h"
 #include "console/compliance_api.h"
@@ -46,6 +47,8 @@ int run_server(const Args& args) {
       .option("tls-cert", 0, "FILE", "PEM certificate: serve HTTPS")
       .option("tls-key", 0, "FILE", "PEM private key for --tls-cert")
       .option("threads", 0, "N", "HTTP worker threads", "4")
+      .option("retention-days", 0, "DAYS", "remove alerts older than this (event time); 0 keeps them", "0")
+      .option("retention-max-gb", 0, "GB", "remove the oldest alerts while the store is larger; 0: no limit", "0")
       .option("log-level", 0, "LEVEL", "debug, info, warn or error", "info")
       .epilog("Stops cleanly on SIGINT or SIGTERM.");
   Status s = p.parse(args);
@@ -160,10 +163,25 @@ int run_server(const Args& args) {
   if (s) s = router.mount(metrics.instrument(collector.routes()));
   if (s) s = router.mount(metrics.instrument(console::alert_routes((*store)->alerts(), &(*store)->sensors())));
   if (s) s = router.mount(metrics.instrument(console::rule_bundle_routes(console.rule_manager(), bundle_keys)));
+  // Retention of alerts (collector/maintenance.h), checked every ten minutes on its own thread.
+  collector::MaintenanceOptions mo;
+  int64_t retention_days = 0;
+  try {
+    retention_days = std::stoll(p.get("retention-days"));
+    double gb = std::stod(p.get("retention-max-gb"));
+    if (retention_days < 0 || retention_days > 36500 || gb < 0) throw std::out_of_range("retention");
+    mo.retention.max_age_seconds = retention_days * 86400;
+    mo.retention.max_bytes = static_cast<uint64_t>(gb * 1e9);
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "canh server: --retention-days / --retention-max-gb: expected non-negative numbers\n");
+    return 2;
+  }
+  collector::Maintenance maintenance((*store)->alerts(), mo);
   // Security-level assessment (console/compliance_api.h): frameworks from the build and
-  // DATA/frameworks/, systems' ranges handed to ingest. This server enforces no alert age limit, so
-  // retention reads as "kept without a limit" (0); pass the configured days once one is enforced.
-  auto compliance = console::ComplianceApi::open(**store, console, {data, [] { return int64_t{0}; }});
+  // DATA/frameworks/, systems' ranges handed to ingest; the retention check reads the age limit
+  // enforced above (0: kept without a limit).
+  auto compliance =
+      console::ComplianceApi::open(**store, console, {data, [retention_days] { return retention_days; }});
   if (!compliance) {
     std::fprintf(stderr, "canh server: %s\n", compliance.status().message().c_str());
     return 1;
