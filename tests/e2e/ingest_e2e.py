@@ -7,6 +7,8 @@
                                 nothing lost, nothing stored twice
   ingest_e2e.py CANH down       the sensor starts while the collector is down: it spools, then
                                 delivers everything once the collector is up
+  ingest_e2e.py CANH ruleset    the console's current rule set reaches the sensor through the
+                                heartbeat: downloaded, checked by hash, loaded into the running engine
   ingest_e2e.py CANH verify     suricata-verify's testmyids capture with ET Open rules, compared the
                                 same way (skips when ../shared is not there)
 
@@ -14,6 +16,7 @@ Servers bind 127.0.0.1 on a free port and are started and stopped here.
 """
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -130,6 +133,28 @@ def scenario_down(run):
     run.api = Api(run.port).login()
     run.wait_sensor()
     return run.check()
+
+
+def scenario_ruleset(run):
+    pcap, rules = capture(run, 3000)
+    run.setup_server()
+    central = UDP_RULES.replace("CANH E2E mark zero", "CANH E2E central mark zero")
+    _, v, _ = run.api.request("POST", "/api/v1/rulesets",
+                              {"files": [{"name": "central.rules", "content": central}], "note": "e2e"})
+    version = v["version"]
+    run.start_sensor(pcap, rules, batch=500, drain=30)
+    run.wait_sensor()
+    # The console may cut a newer version from the same files (thresholds refreshed when a sensor
+    # asks), so the sensor runs the uploaded version or a later one carrying the same file.
+    log = open(run.sensor_log, errors="replace").read()
+    m = re.search(r"rule set from the collector is running version=(\d+)", log)
+    if not m or int(m.group(1)) < version:
+        raise Failure("the sensor did not load rule-set version %d or later:\n%s" % (version, run.tail(run.sensor_log)))
+    got = open(os.path.join(run.spool, "rulesets", "v" + m.group(1), "central.rules")).read()
+    if got != central:
+        raise Failure("the downloaded central.rules differs from the uploaded one")
+    total, per_sid = run.check()
+    return total, per_sid
 
 
 def scenario_verify(run):
