@@ -87,8 +87,8 @@ struct Route {
   std::string audit_action;  // non-empty: every call is written to the audit log under this name
 };
 
-// JSON string literal for `s`, quotes included; bytes that are not valid UTF-8 become U+FFFD so the
-// output is always valid JSON whatever came off the network.
+// JSON string literal for `s`, quotes included, escaped as common/json.h describes (valid UTF-8 kept,
+// other bytes as \u00XX): always valid JSON whatever came off the network.
 std::string json_quote(std::string_view s);
 
 }  // namespace canh::http

@@ -1,9 +1,12 @@
 #include "sensor/eve.h"
 
 #include <arpa/inet.h>
+
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+
+#include "common/json.h"
 
 namespace canh::sensor {
 
@@ -43,28 +46,8 @@ Json& Json::key(std::string_view k) {
   return *this;
 }
 
-void Json::escape(std::string& out, std::string_view s) {
-  static const char* kHex = "0123456789abcdef";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          // Non-ASCII bytes from the network are escaped one by one: the line stays valid JSON
-          // whatever the payload, at the price of showing UTF-8 as \u00XX pairs.
-          out.append("\\u00");
-          out.push_back(kHex[c >> 4]);
-          out.push_back(kHex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-}
+// Suricata's rule for strings (common/json.h): valid UTF-8 kept, anything else as \u00XX.
+void Json::escape(std::string& out, std::string_view s) { json_escape_append(out, s); }
 
 Json& Json::str(std::string_view k, std::string_view v) {
   key(k);

@@ -69,7 +69,7 @@ class Json {
   void end() { out_.push_back('}'); first_ = false; }
   Json& key(std::string_view k);
   Json& str(std::string_view k, std::string_view v);
-  Json& str_bytes(std::string_view k, std::span<const uint8_t> v);  // escaped, invalid UTF-8 as \u00XX
+  Json& str_bytes(std::string_view k, std::span<const uint8_t> v);  // escaped as str()
   Json& num(std::string_view k, uint64_t v);
   Json& snum(std::string_view k, int64_t v);
   Json& boolean(std::string_view k, bool v);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "common/json.h"
 #include "sensor/app/dns_parser.h"
 #include "sensor/app/http_parser.h"
 #include "sensor/app/ssh_parser.h"
@@ -9,26 +10,6 @@
 
 namespace canh::sensor::app {
 namespace {
-
-// Length of the well-formed UTF-8 sequence at s[i] (overlongs and surrogates are not), 0 if none.
-size_t utf8_len(std::string_view s, size_t i) {
-  auto b = [&](size_t k) { return static_cast<uint8_t>(s[k]); };
-  uint8_t c = b(i);
-  size_t n;
-  uint32_t min;
-  if (c >= 0xC2 && c <= 0xDF) n = 2, min = 0x80;
-  else if (c >= 0xE0 && c <= 0xEF) n = 3, min = 0x800;
-  else if (c >= 0xF0 && c <= 0xF4) n = 4, min = 0x10000;
-  else return 0;
-  if (i + n > s.size()) return 0;
-  uint32_t cp = c & (0xFF >> (n + 1));
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
 
 class Writer {
  public:
@@ -215,39 +196,7 @@ void write_ssh(const TxEvent& ev, Writer& w) {
 
 }  // namespace
 
-// Not sensor::Json::escape: that one escapes every byte above 0x7e, which is right for raw payload
-// but turns a Vietnamese certificate subject or host name into \u00e1\u00bb... pairs. Suricata keeps
-// valid UTF-8 in its app-layer fields and escapes only what is not.
-void json_escape(std::string_view s, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < s.size();) {
-    auto c = static_cast<uint8_t>(s[i]);
-    if (c >= 0x80) {
-      size_t n = utf8_len(s, i);
-      if (n > 0) {
-        out->append(s.substr(i, n));
-        i += n;
-        continue;
-      }
-    }
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 15]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
-}
+void json_escape(std::string_view s, std::string* out) { json_escape_append(*out, s); }
 
 void write_eve(const TxEvent& ev, std::string* out) {
   Writer w(out);
