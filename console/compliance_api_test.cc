@@ -410,6 +410,51 @@ TEST(ComplianceApi, OverviewReportAndCsv) {
   EXPECT_EQ(f.party.at("an").get("/api/v1/compliance/systems/abc").status, 404);
 }
 
+// A system registered through the API attributes alerts at ingest from then on, in both families.
+TEST(ComplianceApi, SystemRangesAttributeAlertsAtIngest) {
+  Flow f;
+  auto& alerts = f.ch.h().storage().alerts();
+  auto mk = [](const char* src, const char* dst) {
+    storage::NewAlert a;
+    a.ts_us = now_ms() * 1000;
+    a.sid = 2001;
+    a.severity = 1;
+    a.src = *storage::IpAddr::parse(src);
+    a.dst = *storage::IpAddr::parse(dst);
+    a.proto = "TCP";
+    a.signature = "ET TEST";
+    a.category = "test";
+    a.eve = "{}";
+    return a;
+  };
+  storage::IngestBatch b;
+  b.sensor = 1;
+  b.stream = 7;
+  b.number = 1;
+  b.alerts = {mk("203.0.113.9", "10.20.1.2"), mk("2001:db8:20::5", "2001:db8:99::1"), mk("203.0.113.9", "10.21.0.1")};
+  storage::IngestBatch* bp = &b;
+  ASSERT_TRUE(alerts.ingest(std::span<storage::IngestBatch* const>(&bp, 1), true, now_ms()));
+  storage::AlertQuery q;
+  q.systems = {f.id};
+  auto page = alerts.list(q);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->items.size(), 2u);
+  for (const auto& a : page->items) EXPECT_EQ(a.systems, std::vector<uint32_t>{f.id});
+  // Narrowing the ranges applies to alerts stored from then on; earlier ones keep their system.
+  auto sysj = parse(f.admin.get(f.sys()).body);
+  auto r = f.admin.request("PUT", f.sys(),
+                           R"({"name":"Cổng dịch vụ công","owner":"UBND tỉnh","operating_unit":"Trung tâm CNTT",)"
+                           R"("ranges":["10.20.0.0/24"],"revision":)" +
+                               std::to_string(sysj.at("system").at("revision").to_number<int64_t>()) + "}");
+  ASSERT_EQ(r.status, 200) << r.body;
+  b.number = 2;
+  b.alerts = {mk("203.0.113.9", "10.20.1.2"), mk("203.0.113.9", "10.20.0.7")};
+  ASSERT_TRUE(alerts.ingest(std::span<storage::IngestBatch* const>(&bp, 1), true, now_ms()));
+  page = alerts.list(q);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->items.size(), 3u);
+}
+
 TEST(ComplianceApi, FrameworksAreServedAndSuggestionsComputed) {
   ComplianceHarness ch;
   Client c = ch.h().login(Role::kReadOnly);

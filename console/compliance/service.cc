@@ -1237,7 +1237,7 @@ Result<json::object> Service::report_json(uint32_t system, int64_t from_ms, int6
   // Alert statistics for the period asked, not the checks' window.
   json::object stats{{"known", false}};
   if (deps_.evidence) {
-    auto al = deps_.evidence->alerts_for(system, from_ms, to_ms, options_.max_alert_items);
+    auto al = deps_.evidence->alerts_for(system, from_ms, to_ms, options_.max_report_items);
     if (al) {
       json::object cats;
       std::vector<std::pair<uint64_t, std::string>> top;

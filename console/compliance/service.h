@@ -61,7 +61,8 @@ struct ServiceDeps {
 struct ServiceOptions {
   std::string frameworks_dir;       // DATA/frameworks: overrides and additions
   int64_t evidence_cache_ms = 30000;
-  size_t max_alert_items = 20000;   // alerts read per system for triage checks (figures say when partial)
+  size_t max_alert_items = 5000;    // alerts read per system for the live checks (figures say when partial)
+  size_t max_report_items = 50000;  // alerts read for a report's period statistics
 };
 
 struct SystemInput {

@@ -57,7 +57,7 @@ Result<AlertFacts> StorageEvidence::alerts_for(uint32_t system, int64_t from_ms,
   q.limit = 500;
   // Counts go on past the listed items, up to a bound, so a busy system's statistics stay right
   // even when only the newest alerts are kept for the triage checks.
-  const size_t count_bound = max_items * 5;
+  const size_t count_bound = max_items * 2;
   size_t seen = 0;
   while (true) {
     auto page = storage_.alerts().list(q);
