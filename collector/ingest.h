@@ -3,15 +3,17 @@
 // one WAL sync (group commit) and inserts their entries into the memtables in parallel, so
 // durability costs a fixed price per group, not per batch, and no single thread caps ingest.
 //
-// Back-pressure: when the alerts being stored exceed the limit, submit() refuses at once with
-// kUnavailable (the handler answers 429 with Retry-After) instead of letting requests pile up
-// behind a slow disk.
+// Back-pressure: submit() refuses at once with kUnavailable (the handler answers 429 with
+// Retry-After) when storing has fallen behind — a write in flight for longer than `stall_after`
+// (the disk or RocksDB's compaction cannot keep up) or more alerts in flight than the limit —
+// instead of letting requests pile up and hold every server thread.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <set>
 
 #include "common/status.h"
 #include "storage/alert_store.h"
@@ -20,6 +22,7 @@ namespace canh::collector {
 
 struct IngestOptions {
   size_t max_queued_alerts = 200000;   // being stored at once; beyond this: 429
+  std::chrono::milliseconds stall_after{2000};  // a write in flight this long: 429 for new batches
   std::function<void()> before_write;  // tests: called before each batch is written
 };
 
@@ -36,6 +39,8 @@ class Ingestor {
   // Seconds a refused sensor should wait: how long what is in flight takes at the recent rate.
   int retry_after_seconds() const;
   size_t queued_alerts() const;
+  // True while a write has been in flight for longer than stall_after.
+  bool stalled() const;
 
   struct Counters {
     uint64_t writes = 0, batches = 0, alerts = 0, refused = 0;
@@ -47,6 +52,7 @@ class Ingestor {
   IngestOptions options_;
   mutable std::mutex mu_;
   size_t queued_alerts_ = 0;
+  std::multiset<std::chrono::steady_clock::time_point> in_flight_;  // start of each write
   double recent_rate_ = 0;  // alerts per second, smoothed
   Counters counters_;
 };

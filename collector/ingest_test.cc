@@ -98,6 +98,30 @@ TEST(Ingestor, AFullQueueIsRefusedNotBuffered) {
   EXPECT_EQ(count_all(st->alerts()), 16u);
 }
 
+TEST(Ingestor, AStalledWriteMakesNewBatchesWaitTheirTurn) {
+  TempDir dir;
+  auto st = open_storage(dir.str());
+  std::mutex gate;
+  std::unique_lock hold(gate);
+  IngestOptions o;
+  o.stall_after = std::chrono::milliseconds(20);
+  o.before_write = [&] { std::lock_guard pass(gate); };
+  Ingestor ing(st->alerts(), o);
+  std::thread first([&] { EXPECT_TRUE(ing.submit(batch(1, 1, 2)).is_ok()); });
+  // Held before its write: once it has been in flight past stall_after, storing is "behind".
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ing.stalled() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+  ASSERT_TRUE(ing.stalled());
+  auto refused = ing.submit(batch(2, 1, 2));
+  ASSERT_FALSE(refused.is_ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kUnavailable);
+  EXPECT_NE(refused.status().message().find("behind"), std::string::npos);
+  hold.unlock();
+  first.join();
+  EXPECT_FALSE(ing.stalled());
+  EXPECT_TRUE(ing.submit(batch(2, 1, 2)).is_ok());
+}
+
 TEST(Ingestor, ABatchLargerThanTheQueueStillGetsInAlone) {
   TempDir dir;
   auto st = open_storage(dir.str());
