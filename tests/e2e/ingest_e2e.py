@@ -7,6 +7,8 @@
                                 nothing lost, nothing stored twice
   ingest_e2e.py CANH down       the sensor starts while the collector is down: it spools, then
                                 delivers everything once the collector is up
+  ingest_e2e.py CANH restart    the sensor is SIGKILLed with its alerts still spooled; started
+                                again (on an empty capture) it delivers them, once
   ingest_e2e.py CANH ruleset    the console's current rule set reaches the sensor through the
                                 heartbeat: downloaded, checked by hash, loaded into the running engine
   ingest_e2e.py CANH verify     suricata-verify's testmyids capture with ET Open rules, compared the
@@ -133,6 +135,32 @@ def scenario_down(run):
     run.api = Api(run.port).login()
     run.wait_sensor()
     return run.check()
+
+
+def scenario_restart(run):
+    pcap, rules = capture(run, 3000)
+    run.setup_server()
+    run.server.stop()  # nothing can be delivered: everything stays in the spool
+    run.start_sensor(pcap, rules, batch=300)
+    eve_path = os.path.join(run.out, "eve.json")
+    poll("the sensor to spool every alert", lambda: os.path.exists(eve_path) and
+         run.spooled_alerts() == len(eve_alerts(eve_path)) > 0 and
+         "alerts in" in open(run.sensor_log, errors="replace").read(), timeout=120)
+    run.sensor.kill()  # SIGKILL while it waits to deliver: no shutdown code runs
+    run.sensor.wait()
+    eve = eve_alerts(eve_path)
+    os.rename(eve_path, eve_path + ".first")
+    empty = os.path.join(run.work, "empty.pcap")
+    write_udp_capture(empty, 0)
+    run.server.start()
+    run.api = Api(run.port).login()
+    run.start_sensor(empty, rules, batch=300)  # same spool directory and credential
+    run.wait_sensor()
+    if eve_alerts(eve_path):
+        raise Failure("the second run raised alerts of its own: the test compares the wrong thing")
+    stored = run.api.alerts()
+    per_sid = compare_stored_with_eve(stored, eve)
+    return len(eve), per_sid
 
 
 def scenario_ruleset(run):
