@@ -10,9 +10,10 @@ add_test(NAME e2e.demo_capture COMMAND bash ${_e2e}/demo_capture_test.sh ${_canh
 add_test(NAME e2e.demo COMMAND bash ${_e2e}/demo_test.sh ${_canh})
 add_test(NAME e2e.metrics_server COMMAND bash ${_e2e}/metrics_server_test.sh ${_canh})
 add_test(NAME e2e.metrics_sensor COMMAND bash ${_e2e}/metrics_sensor_test.sh ${_canh})
+add_test(NAME e2e.metrics_sensor_ship COMMAND bash ${_e2e}/metrics_sensor_ship_test.sh ${_canh})
 add_test(NAME e2e.rule_bundles COMMAND bash ${_here}/bundle_test.sh ${_canh})
 add_test(NAME deploy.config_check COMMAND bash ${_here}/config_check_test.sh ${_canh} ${PROJECT_SOURCE_DIR})
-set_tests_properties(e2e.demo_capture e2e.demo e2e.metrics_server e2e.metrics_sensor e2e.rule_bundles
+set_tests_properties(e2e.demo_capture e2e.demo e2e.metrics_server e2e.metrics_sensor e2e.metrics_sensor_ship e2e.rule_bundles
                      PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)
 set_tests_properties(deploy.config_check PROPERTIES LABELS unit TIMEOUT 60)
 # Builds the package (cpack) and installs it with apt into a copy of a Debian 12 root: minutes, and
