@@ -1,5 +1,6 @@
-// Background upkeep of the alert store in `canh server`: applies the retention policy (by age and by
-// size on disk) every few minutes, on its own thread, logging when alerts are removed.
+// Background upkeep of the alert store in `canh server`, every few minutes on its own thread:
+// summarises past hours for the dashboards (AlertStore::refresh_summaries) and applies the retention
+// policy (by age and by size on disk), logging when alerts are removed.
 #pragma once
 
 #include <chrono>
@@ -16,6 +17,7 @@ namespace canh::collector {
 struct MaintenanceOptions {
   storage::RetentionPolicy retention;
   std::chrono::seconds interval{600};
+  size_t summaries_per_pass = 2000;  // (hour, dimension) pairs; a month of hours has 2,160
 };
 
 class Maintenance {

@@ -76,7 +76,7 @@ bool decode_header(std::string_view v, RecordHeader* h) {
   return true;
 }
 
-bool decode_record(std::string_view v, const AlertId& id, Alert* out) {
+bool decode_record(std::string_view v, const AlertId& id, Alert* out, bool with_eve) {
   RecordHeader h;
   if (!decode_header(v, &h)) return false;
   size_t nsys = static_cast<uint8_t>(v[3]);
@@ -97,8 +97,13 @@ bool decode_record(std::string_view v, const AlertId& id, Alert* out) {
   out->triaged_ms = h.triaged_ms;
   out->systems.clear();
   for (size_t i = 0; i < nsys; ++i, pos += 4) out->systems.push_back(static_cast<uint32_t>(get_le(v, pos, 4)));
-  return get_str(v, &pos, &out->proto) && get_str(v, &pos, &out->signature) && get_str(v, &pos, &out->category) &&
-         get_str(v, &pos, &out->assignee) && get_str(v, &pos, &out->triaged_by) && get_str(v, &pos, &out->eve);
+  if (!(get_str(v, &pos, &out->proto) && get_str(v, &pos, &out->signature) && get_str(v, &pos, &out->category) &&
+        get_str(v, &pos, &out->assignee) && get_str(v, &pos, &out->triaged_by)))
+    return false;
+  if (with_eve) return get_str(v, &pos, &out->eve);
+  out->eve.clear();
+  uint64_t n = 0;
+  return get_varint(v, &pos, &n) && n <= v.size() - pos;
 }
 
 size_t index_value_size(uint8_t kind) {
@@ -110,6 +115,7 @@ size_t index_value_size(uint8_t kind) {
     case IndexKind::kState: return 1;
     case IndexKind::kSrc:
     case IndexKind::kDst: return 17;
+    case IndexKind::kAssignee: return 0;
   }
   return 0;
 }
@@ -172,6 +178,22 @@ std::string state_key(TriageState s, const AlertId& id) {
   return k;
 }
 
+std::string assignee_prefix(std::string_view name) {
+  std::string k;
+  k.reserve(2 + name.size() + kAlertKeySize);
+  k += static_cast<char>(IndexKind::kAssignee);
+  k += static_cast<char>(static_cast<uint8_t>(name.size()));
+  k.append(name);
+  return k;
+}
+
+std::string assignee_key(std::string_view name, const AlertId& id) {
+  std::string k = assignee_prefix(name);
+  keys::put_u64_desc(k, static_cast<uint64_t>(id.ts_us));
+  keys::put_u64_desc(k, id.seq);
+  return k;
+}
+
 std::string minute_key(uint32_t minute, uint8_t severity) {
   std::string k;
   k.reserve(6);
@@ -190,6 +212,15 @@ std::string hour_prefix(StatDim dim, uint32_t hour) {
   return k;
 }
 
+std::string summary_key(StatDim dim, uint32_t hour) {
+  std::string k;
+  k.reserve(6);
+  k += 'S';
+  k += static_cast<char>(dim);
+  keys::put_u32(k, hour);
+  return k;
+}
+
 std::string hour_key(StatDim dim, uint32_t hour, std::string_view value) {
   std::string k = hour_prefix(dim, hour);
   k.append(value);
@@ -199,6 +230,12 @@ std::string hour_key(StatDim dim, uint32_t hour, std::string_view value) {
 std::optional<int64_t> index_key_time(std::string_view key, int64_t* bucket_us) {
   if (key.empty()) return std::nullopt;
   uint8_t kind = static_cast<uint8_t>(key[0]);
+  if (static_cast<IndexKind>(kind) == IndexKind::kAssignee) {
+    uint64_t t = 0;
+    if (key.size() < 2 || !keys::get_u64(key, 2 + static_cast<uint8_t>(key[1]), &t)) return std::nullopt;
+    *bucket_us = 1;
+    return static_cast<int64_t>(~t);
+  }
   size_t vlen = index_value_size(kind);
   if (vlen == 0) return std::nullopt;
   if (static_cast<IndexKind>(kind) == IndexKind::kState) {
@@ -219,7 +256,7 @@ std::optional<int64_t> stats_key_time(std::string_view key, int64_t* bucket_us) 
     *bucket_us = 60ll * 1000000;
     return static_cast<int64_t>(t) * *bucket_us;
   }
-  if (key.size() >= 6 && key[0] == 'H' && keys::get_u32(key, 2, &t)) {
+  if (key.size() >= 6 && (key[0] == 'H' || key[0] == 'S') && keys::get_u32(key, 2, &t)) {
     *bucket_us = 3600ll * 1000000;
     return static_cast<int64_t>(t) * *bucket_us;
   }

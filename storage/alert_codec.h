@@ -83,7 +83,9 @@ std::string encode_record(const RecordHeader& h, const std::vector<uint32_t>& sy
                           std::string_view triaged_by, std::string_view eve);
 // The header alone: what query predicates look at, without touching the strings.
 bool decode_header(std::string_view value, RecordHeader* h);
-bool decode_record(std::string_view value, const AlertId& id, Alert* out);
+// Without `with_eve`, out->eve is left empty (the EVE line is checked, not copied): list pages that
+// show a summary skip the biggest part of each record.
+bool decode_record(std::string_view value, const AlertId& id, Alert* out, bool with_eve = true);
 
 // ---- alert_index: posting lists and the triage-state index -----------------------------------------
 // Posting key: kind (1) + value (fixed size per kind) + second descending (4) + group descending (8).
@@ -100,8 +102,9 @@ enum class IndexKind : uint8_t {
   kSrc = 5,       // value: prefix bits (1) + masked address (16); several granularities per address
   kDst = 6,
   kState = 7,     // per-alert keys: state (1) + ts desc (8) + seq desc (8); mutable, so not in blocks
+  kAssignee = 8,  // per-alert keys: name length (1) + name + ts desc (8) + seq desc (8); mutable too
 };
-size_t index_value_size(uint8_t kind);  // 0 for an unknown kind
+size_t index_value_size(uint8_t kind);  // 0 for an unknown kind; 0 for kAssignee (variable length)
 
 // Address granularities indexed, in the 128-bit space: IPv4 /16 and /32, IPv6 /48 and /128. A CIDR
 // query is the union of at most 256 lists of the next finer granularity (10.0.0.0/8: 256 /16 lists;
@@ -129,6 +132,11 @@ void encode_postings(const std::vector<PostingItem>& items, std::string* out);
 bool decode_postings(std::string_view value, std::vector<PostingItem>* out);
 
 std::string state_key(TriageState s, const AlertId& id);
+// Assigned alerts only: "unassigned" is the absence of a key, as "new" is for states. Names are at
+// most 128 bytes (AlertStore::set_triage), so the length fits the byte that keeps "ab" from being a
+// prefix of "abc".
+std::string assignee_prefix(std::string_view name);
+std::string assignee_key(std::string_view name, const AlertId& id);
 
 // ---- alert_stats: aggregates kept at ingest (uint64 add merge operator, little-endian) --------------
 // 'M' + minute (4) + severity (1)          alerts per minute and severity: the time series
@@ -143,7 +151,11 @@ enum class StatDim : uint8_t {
   kSystem = 6,
   kState = 7,     // value: 1 byte; moved by triage changes
 };
+// 'S' + dim (1) + hour (4)                 summary of a past hour's counters of one dimension: the
+//                                          hour's total when computed, then its most frequent values
 std::string minute_key(uint32_t minute, uint8_t severity);
+std::string summary_key(StatDim dim, uint32_t hour);
+inline constexpr size_t kSummaryTop = 1000;
 std::string hour_key(StatDim dim, uint32_t hour, std::string_view value);
 std::string hour_prefix(StatDim dim, uint32_t hour);
 inline std::string le64(uint64_t v) {

@@ -94,11 +94,10 @@ class PrimaryStream : public Stream {
   std::unique_ptr<rocksdb::Iterator> it_;
 };
 
-// The per-alert triage-state index: kind + state + ts desc + seq desc.
-class StateStream : public Stream {
+// The per-alert triage indexes: a prefix (kind + state, or kind + assignee) then ts desc + seq desc.
+class KeyStream : public Stream {
  public:
-  StateStream(Ctx& c, TriageState s) : c_(c) {
-    prefix_ = std::string(1, static_cast<char>(codec::IndexKind::kState)) + static_cast<char>(s);
+  KeyStream(Ctx& c, std::string prefix) : c_(c), prefix_(std::move(prefix)) {
     upper_ = successor(prefix_);
     upper_slice_ = rocksdb::Slice(upper_);
     it_.reset(new_iterator(c, c.db.family(kAlertIndexFamily), &upper_slice_));
@@ -298,12 +297,25 @@ struct Residual {
   std::optional<Cidr> src, dst, either;
   std::optional<uint32_t> states;  // bit per TriageState
   std::optional<std::string> assignee;  // needs the whole record
+  const AlertQuery* excl = nullptr;     // its not_* lists, when any is given
   bool ok(const codec::RecordHeader& h) const {
     if (states && !(*states >> static_cast<unsigned>(h.state) & 1)) return false;
     if (sids && !sids->count(h.sid)) return false;
     if (src && !src->contains(h.src)) return false;
     if (dst && !dst->contains(h.dst)) return false;
     if (either && !either->contains(h.src) && !either->contains(h.dst)) return false;
+    if (excl) {
+      for (uint32_t x : excl->not_sids)
+        if (h.sid == x) return false;
+      for (uint32_t x : excl->not_sensors)
+        if (h.sensor == x) return false;
+      for (const auto& c : excl->not_src)
+        if (c.contains(h.src)) return false;
+      for (const auto& c : excl->not_dst)
+        if (c.contains(h.dst)) return false;
+      for (const auto& c : excl->not_either)
+        if (c.contains(h.src) || c.contains(h.dst)) return false;
+    }
     return true;
   }
 };
@@ -433,8 +445,16 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
   }
   if (q.assignee) {
     if (q.assignee->size() > 128) return Status::invalid("assignee longer than 128 bytes");
-    residual.assignee = q.assignee;
+    // Assigned alerts have index entries; "unassigned" is their absence, checked on the record.
+    if (q.assignee->empty()) residual.assignee = q.assignee;
+    else filters.push_back(std::make_unique<KeyStream>(ctx, codec::assignee_prefix(*q.assignee)));
   }
+  if (q.not_sids.size() > kMaxUnion || q.not_sensors.size() > kMaxUnion || q.not_src.size() > kMaxUnion ||
+      q.not_dst.size() > kMaxUnion || q.not_either.size() > kMaxUnion)
+    return Status::invalid("more than 256 exclusions of one kind");
+  if (!q.not_sids.empty() || !q.not_sensors.empty() || !q.not_src.empty() || !q.not_dst.empty() ||
+      !q.not_either.empty())
+    residual.excl = &q;
   if (!q.states.empty()) {
     // Triaged states have index entries; "new" is the absence of triage, checked on the record.
     bool with_new = std::find(q.states.begin(), q.states.end(), TriageState::kNew) != q.states.end();
@@ -446,7 +466,9 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
       std::vector<std::unique_ptr<Stream>> v;
       std::unordered_set<uint8_t> seen;
       for (TriageState s : q.states)
-        if (seen.insert(static_cast<uint8_t>(s)).second) v.push_back(std::make_unique<StateStream>(ctx, s));
+        if (seen.insert(static_cast<uint8_t>(s)).second)
+          v.push_back(std::make_unique<KeyStream>(
+              ctx, std::string(1, static_cast<char>(codec::IndexKind::kState)) + static_cast<char>(s)));
       filters.push_back(union_of(std::move(v)));
     }
   }
@@ -497,7 +519,8 @@ Result<AlertPage> AlertStore::list(const AlertQuery& q) const {
       if (!codec::decode_header(v, &h)) return Status::internal("alert " + id.to_string() + ": unreadable record");
       if (residual.ok(h)) {
         Alert a;
-        if (!codec::decode_record(v, id, &a)) return Status::internal("alert " + id.to_string() + ": unreadable record");
+        if (!codec::decode_record(v, id, &a, q.with_eve))
+          return Status::internal("alert " + id.to_string() + ": unreadable record");
         if (!residual.assignee || a.assignee == *residual.assignee) page.items.push_back(std::move(a));
       }
     }

@@ -115,6 +115,7 @@ Status AlertStore::load() {
     if (!keys::get_u64(**floor, 0, &v)) return Status::internal("meta/retention_floor_us: unreadable");
     retention_->floor_us = static_cast<int64_t>(v);
   }
+  CANH_RETURN_IF_ERROR(backfill_assignee_index());
   std::unique_lock lock(catalog_mu_);
   std::unique_ptr<rocksdb::Iterator> it(db_.raw()->NewIterator(rocksdb::ReadOptions(), db_.family(kSignaturesFamily)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
@@ -383,51 +384,13 @@ Result<std::optional<Alert>> AlertStore::get(const AlertId& id) const {
 }
 
 Result<Alert> AlertStore::set_triage(const AlertId& id, const TriageChange& change, std::string_view by, int64_t now_ms) {
-  if (change.assignee && change.assignee->size() > 128) return Status::invalid("assignee longer than 128 bytes");
-  if (by.size() > 128) return Status::invalid("actor name longer than 128 bytes");
-  std::lock_guard lock(triage_mu_);
-  auto cur = get(id);
-  if (!cur) return cur.status();
-  if (!cur->has_value()) return Status::not_found("no alert " + id.to_string());
-  Alert a = std::move(**cur);
-  TriageState old = a.state;
-  if (change.state) a.state = *change.state;
-  if (change.assignee) a.assignee = *change.assignee;
-  a.triaged_by = std::string(by);
-  a.triaged_ms = now_ms;
-
-  rocksdb::WriteBatch wb;
-  codec::RecordHeader h;
-  h.state = a.state;
-  h.severity = a.severity;
-  h.sid = a.sid;
-  h.gid = a.gid;
-  h.rev = a.rev;
-  h.sensor = a.sensor;
-  h.src = a.src;
-  h.dst = a.dst;
-  h.src_port = a.src_port;
-  h.dst_port = a.dst_port;
-  h.received_ms = a.received_ms;
-  h.triaged_ms = a.triaged_ms;
-  wb.Put(db_.family(kAlertsFamily), codec::alert_key(id),
-         codec::encode_record(h, a.systems, a.proto, a.signature, a.category, a.assignee, a.triaged_by, a.eve));
-  if (old != a.state) {
-    auto* hi = db_.family(kAlertIndexFamily);
-    // "new" has no index entries: it is every alert not triaged yet, answered from the alerts
-    // family itself (saving a key per alert at ingest).
-    if (old != TriageState::kNew) wb.Delete(hi, codec::state_key(old, id));
-    if (a.state != TriageState::kNew) wb.Put(hi, codec::state_key(a.state, id), rocksdb::Slice());
-    uint32_t hour = static_cast<uint32_t>(id.ts_us / 3600000000ll);
-    uint8_t o = static_cast<uint8_t>(old), n = static_cast<uint8_t>(a.state);
-    auto* hs = db_.family(kAlertStatsFamily);
-    wb.Merge(hs, codec::hour_key(codec::StatDim::kState, hour, std::string_view(reinterpret_cast<char*>(&o), 1)),
-             codec::le64(~uint64_t{0}));
-    wb.Merge(hs, codec::hour_key(codec::StatDim::kState, hour, std::string_view(reinterpret_cast<char*>(&n), 1)),
-             codec::le64(1));
-  }
-  CANH_RETURN_IF_ERROR(db_.write(wb, true));
-  return a;
+  // One code path for one alert and for many (alert_triage.cc), so the indexes and counters they
+  // keep cannot drift apart.
+  std::vector<Alert> out;
+  auto n = set_triage_many(std::span<const AlertId>(&id, 1), change, by, now_ms, {}, nullptr, &out);
+  if (!n) return n.status();
+  if (out.empty()) return Status::not_found("no alert " + id.to_string());
+  return std::move(out.front());
 }
 
 std::vector<SignatureInfo> AlertStore::signatures(std::string_view text, size_t limit) const {

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +29,8 @@ namespace canh::storage {
 class Database;
 class RangeTable;
 struct RetentionState;
+struct AlertNote;  // storage/rule_store.h
+class AlertNotes;
 
 struct RetentionPolicy {
   int64_t max_age_seconds = 0;  // 0: no limit by age (age counts from the alert's event time)
@@ -38,6 +41,11 @@ struct TriageChange {
   std::optional<TriageState> state;
   std::optional<std::string> assignee;  // "" clears it
 };
+
+// One alert's part in AlertStore::set_triage_many: sees the alert as stored and as it would be after
+// the change (under the triage lock, so nobody changes it in between), returns false to leave it
+// alone, or true after adding the history notes that record the change.
+using TriagePlan = std::function<bool(const Alert& before, const Alert& after, std::vector<AlertNote>* notes)>;
 
 class AlertStore {
  public:
@@ -68,12 +76,28 @@ class AlertStore {
   // kNotFound when the alert does not exist (or has expired).
   Result<Alert> set_triage(const AlertId& id, const TriageChange& change, std::string_view by, int64_t now_ms);
 
+  // Applies `change` to the alerts of `ids` (at most kMaxTriageBatch) in one atomic write with one
+  // write-ahead-log sync: the records, the state and assignee indexes, the per-state counts and the
+  // history notes `plan` adds (stored through `notes`), so a crash never leaves a state without its
+  // history. Without a plan every alert is changed and no note is written. Missing or expired alerts
+  // are skipped. Returns how many changed; `changed` (optional) receives them as stored after.
+  static constexpr size_t kMaxTriageBatch = 5000;
+  Result<size_t> set_triage_many(std::span<const AlertId> ids, const TriageChange& change, std::string_view by,
+                                 int64_t now_ms, const TriagePlan& plan = {}, AlertNotes* notes = nullptr,
+                                 std::vector<Alert>* changed = nullptr);
+
   // Signatures seen so far whose message contains `text` (case-insensitive); all when empty.
   std::vector<SignatureInfo> signatures(std::string_view text, size_t limit) const;
 
   // Information systems by address range: an alert whose source or destination falls in a range
   // is indexed under that system from then on (earlier alerts keep what they had).
   void set_system_ranges(std::vector<std::pair<uint32_t, Cidr>> ranges);
+
+  // Summarises past hours (ended before now - 1 h) whose summary is missing or stale: for signatures,
+  // sources and destinations, the hour's 1000 most frequent values. Dashboard top lists over many
+  // hours then read a thousand entries an hour instead of every distinct address. Does at most
+  // `max_summaries` (hour, dimension) pairs; returns how many it wrote. Run by collector::Maintenance.
+  Result<size_t> refresh_summaries(int64_t now_us, size_t max_summaries);
 
   // Applies the policy: raises the retention floor and removes what is below it. Returns the new
   // floor (microseconds of event time; 0 when nothing was ever removed).
@@ -94,6 +118,8 @@ class AlertStore {
  private:
   Status write_ingest(std::span<IngestBatch* const> batches, bool durable, bool bulk, int64_t now_ms,
                       std::vector<IngestOutcome>* outcomes);
+  // Indexes the assignees of alerts stored before the assignee index existed (once per data folder).
+  Status backfill_assignee_index();
 
   Database& db_;
   std::shared_ptr<RetentionState> retention_;

@@ -244,6 +244,69 @@ TEST(AlertStore, StatsCountPerBucketSeverityAndTopValues) {
   EXPECT_FALSE(st->alerts().stats({kT0, kT0, 10, 0}).is_ok());
 }
 
+TEST(AlertStore, HourSummariesGiveTheSameTopListsAndGoStaleWhenTheHourChanges) {
+  TempDir dir;
+  auto st = open_storage(dir.str());
+  const int64_t now = kT0 + 10 * kHour;
+  std::vector<NewAlert> v;
+  for (int h = 0; h < 6; ++h)
+    for (int i = 0; i < 60; ++i)
+      v.push_back(make_alert(kT0 + h * kHour + i * 1000, 100 + static_cast<uint32_t>(i % (3 + h)),
+                             "10.0." + std::to_string(h) + "." + std::to_string(i % 7), "192.168.0." + std::to_string(i % 4)));
+  ingest(st->alerts(), {batch(1, 1, v)});
+  AlertStatsQuery q;
+  q.from_us = kT0;
+  q.to_us = kT0 + 6 * kHour;
+  q.top = 20;
+  auto raw = st->alerts().stats(q);
+  ASSERT_TRUE(raw.is_ok()) << raw.status().message();
+  auto n = st->alerts().refresh_summaries(now, 1000);
+  ASSERT_TRUE(n.is_ok()) << n.status().message();
+  EXPECT_EQ(*n, 18u);  // six hours, three dimensions
+  EXPECT_EQ(*st->alerts().refresh_summaries(now, 1000), 0u);  // all current
+  auto summarised = st->alerts().stats(q);
+  ASSERT_TRUE(summarised.is_ok());
+  auto same = [](const std::vector<Count>& a, const std::vector<Count>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (a[i].key != b[i].key || a[i].count != b[i].count) return false;
+    return true;
+  };
+  EXPECT_TRUE(same(raw->top_signatures, summarised->top_signatures));
+  EXPECT_TRUE(same(raw->top_sources, summarised->top_sources));
+  EXPECT_TRUE(same(raw->top_destinations, summarised->top_destinations));
+  EXPECT_EQ(raw->total, summarised->total);
+
+  // A late alert for a summarised hour: the summary no longer matches the hour and is not used.
+  ingest(st->alerts(), {batch(1, 2, {make_alert(kT0 + 10, 999, "10.9.9.9", "192.168.0.1")})});
+  auto late = st->alerts().stats(q);
+  ASSERT_TRUE(late.is_ok());
+  bool seen = false;
+  for (auto& c : late->top_signatures) seen |= c.key == "999";
+  EXPECT_TRUE(seen);
+  EXPECT_EQ(*st->alerts().refresh_summaries(now, 1000), 3u);
+}
+
+TEST(AlertStore, AnHourSummaryKeepsTheThousandMostFrequentValues) {
+  TempDir dir;
+  auto st = open_storage(dir.str());
+  std::vector<NewAlert> v;
+  for (int i = 0; i < 1500; ++i) v.push_back(make_alert(kT0 + i, 1, IpAddr::v4(0x0a000000u + static_cast<uint32_t>(i)).to_string(), "2.2.2.2"));
+  for (int i = 0; i < 5; ++i) v.push_back(make_alert(kT0 + 2000 + i, 1, "10.0.0.7", "2.2.2.2"));  // the top source
+  ingest(st->alerts(), {batch(1, 1, v)});
+  ASSERT_TRUE(st->alerts().refresh_summaries(kT0 + 5 * kHour, 100).is_ok());
+  AlertStatsQuery q;
+  q.from_us = kT0;
+  q.to_us = kT0 + kHour;
+  q.top = 3;
+  auto s = st->alerts().stats(q);
+  ASSERT_TRUE(s.is_ok());
+  ASSERT_FALSE(s->top_sources.empty());
+  EXPECT_EQ(s->top_sources[0].key, "10.0.0.7");
+  EXPECT_EQ(s->top_sources[0].count, 6u);
+  EXPECT_EQ(s->total, 1505u);  // totals stay exact
+}
+
 TEST(AlertStore, SystemRangesIndexAlertsByInformationSystem) {
   TempDir dir;
   auto st = open_storage(dir.str());

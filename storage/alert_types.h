@@ -124,10 +124,16 @@ struct AlertQuery {
   std::vector<uint32_t> sensors;
   std::vector<uint32_t> systems;
   std::vector<TriageState> states;
-  std::optional<std::string> assignee;   // "" matches unassigned alerts
+  std::optional<std::string> assignee;   // "" matches unassigned alerts; a name reads the assignee index
   std::string text;                      // case-insensitive substring of the signature message
+  // Exclusions ("all but this scanner"): checked on each record's header, so they narrow what the
+  // other filters find but never drive the search.
+  std::vector<uint32_t> not_sids;
+  std::vector<uint32_t> not_sensors;
+  std::vector<Cidr> not_src, not_dst, not_either;  // not_either: neither source nor destination in it
   size_t limit = 50;
   std::optional<AlertId> after;          // the cursor: continue with alerts older than this one
+  bool with_eve = true;                  // false: items leave Alert::eve empty (summaries, bulk actions)
 };
 
 struct AlertPage {
@@ -152,6 +158,9 @@ struct AlertStatsQuery {
   int64_t bucket_seconds = 0;  // 0: chosen from the range (about 100 buckets, at least a minute)
 };
 
+// Totals, severities, states and the series are exact. Top lists cover whole hours; for an hour
+// that AlertStore::refresh_summaries has summarised, a value is counted only if it is among that
+// hour's 1000 most frequent (a bound far below any top-10 count in practice).
 struct AlertStats {
   int64_t from_us = 0, to_us = 0;         // the range actually counted (top lists: whole hours)
   uint64_t total = 0;

@@ -329,7 +329,7 @@ Result<std::string> SuppressionStore::config_text(int64_t now_ms) const {
 // ---------------------------------------------------------------------------------------------
 // Alert notes: "<alert id>/<u64 time_ms><u32 counter>" -> JSON.
 
-Status AlertNotes::add(const AlertNote& n) {
+std::pair<std::string, std::string> AlertNotes::encode(const AlertNote& n) {
   std::string k = n.alert + "/";
   keys::put_u64(k, static_cast<uint64_t>(n.time_ms));
   {
@@ -338,7 +338,12 @@ Status AlertNotes::add(const AlertNote& n) {
   }
   json::object o{{"alert", n.alert}, {"time_ms", n.time_ms}, {"by", n.by},         {"kind", n.kind},
                  {"from", n.from},   {"to", n.to},           {"reason", n.reason}, {"text", n.text}};
-  return db_.put(kAlertNotesFamily, k, json::serialize(o), true);
+  return {std::move(k), json::serialize(o)};
+}
+
+Status AlertNotes::add(const AlertNote& n) {
+  auto [k, v] = encode(n);
+  return db_.put(kAlertNotesFamily, k, v, true);
 }
 
 Result<std::vector<AlertNote>> AlertNotes::list(std::string_view alert) const {

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -123,6 +124,9 @@ class AlertNotes {
  public:
   explicit AlertNotes(Database& db) : db_(db) {}
   Status add(const AlertNote& n);
+  // The key and value add() stores `n` under, for a writer that puts the note in an atomic batch of
+  // its own (AlertStore::set_triage_many): the history then commits with the change it records.
+  std::pair<std::string, std::string> encode(const AlertNote& n);
   Result<std::vector<AlertNote>> list(std::string_view alert) const;  // oldest first
 
  private:
