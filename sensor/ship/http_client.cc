@@ -33,9 +33,22 @@ Result<CollectorUrl> CollectorUrl::parse(std::string_view text) {
   if (!u->has_authority() || u->host().empty()) return bad("no host");
   if (u->has_userinfo()) return bad("credentials in the URL are not accepted: use --token");
   if (u->has_query() || u->has_fragment()) return bad("no query or fragment expected");
+  // The host and path are used as written: a percent-escape in the host ("h%2fx") would decode to
+  // a different host than the one printed, and the base path goes into request lines, where a
+  // decoded space or newline would break them (found by ship_spool_fuzz).
+  if (u->host_type() == boost::urls::host_type::ipvfuture) return bad("unsupported address literal");
+  if (u->encoded_host().find('%') != boost::urls::pct_string_view::npos) return bad("percent-escapes in the host");
   c.host = u->host_type() == boost::urls::host_type::ipv6 ? std::string(u->host_address()) : std::string(u->host());
-  c.port = u->has_port() ? std::string(u->port()) : (c.tls ? "443" : "80");
-  c.base = std::string(u->path());
+  if (u->has_port()) {
+    // Boost.URL 1.81's port_number() wraps values past 65535, so read the digits here.
+    unsigned long port = 0;
+    for (char d : u->port()) port = port > 65535 ? port : port * 10 + static_cast<unsigned long>(d - '0');
+    if (u->port().empty() || port == 0 || port > 65535) return bad("port must be a number from 1 to 65535");
+    c.port = std::to_string(port);
+  } else {
+    c.port = c.tls ? "443" : "80";
+  }
+  c.base = std::string(u->encoded_path());
   while (!c.base.empty() && c.base.back() == '/') c.base.pop_back();
   return c;
 }

@@ -33,6 +33,25 @@ TEST(CollectorUrl, RefusesWhatIsNotACollectorUrl) {
   }
 }
 
+// Found by ship_spool_fuzz: the host and base path were percent-decoded, so "/ca%20nh" put a space
+// into every request line and "h%2fx" named a host other than the one printed; an empty or
+// out-of-range port was kept as given.
+TEST(CollectorUrl, KeepsEscapesOutOfHostAndRequestLinesAndChecksThePort) {
+  auto a = CollectorUrl::parse("http://collector.example/ca%20nh/");
+  ASSERT_TRUE(a.is_ok()) << a.status().message();
+  EXPECT_EQ(a->base, "/ca%20nh");
+  auto again = CollectorUrl::parse(a->to_string());
+  ASSERT_TRUE(again.is_ok()) << a->to_string();
+  EXPECT_EQ(again->base, a->base);
+  auto p = CollectorUrl::parse("http://collector.example:08443");
+  ASSERT_TRUE(p.is_ok());
+  EXPECT_EQ(p->port, "8443");
+  for (const char* bad : {"http://h%2fx/", "http://h:/", "http://h:0", "http://h:99999", "http://[v1.x]/"}) {
+    auto u = CollectorUrl::parse(bad);
+    EXPECT_FALSE(u.is_ok()) << bad << " -> " << (u.is_ok() ? u->to_string() : "");
+  }
+}
+
 TEST(HttpClient, AnUnreachableCollectorIsUnavailableNotACrash) {
   auto u = CollectorUrl::parse("http://127.0.0.1:1");
   ASSERT_TRUE(u.is_ok());
