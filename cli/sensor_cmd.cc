@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -81,6 +82,9 @@ int run_sensor(const Args& args) {
     return 2;
   }
 
+  // A file size limit (RLIMIT_FSIZE, systemd's LimitFSIZE=) must fail a write with EFBIG, which the
+  // spool handles like a full disk, rather than kill the sensor with SIGXFSZ.
+  std::signal(SIGXFSZ, SIG_IGN);
   // Configuration: the file, then --set overrides, then -k.
   sensor::SensorConfig config;
   rules::RulesConfig rules_config;
@@ -242,6 +246,8 @@ int run_sensor(const Args& args) {
         f.spool_bytes = st.spool.bytes;
         f.spool_open_alerts = st.spool.open_alerts;
         f.spool_dropped_alerts = st.spool.dropped_alerts;
+        f.spool_write_errors = st.spool.write_errors;
+        f.spool_lost_alerts = st.spool.lost_alerts;
         f.shipped_batches = st.shipped_batches;
         f.shipped_alerts = st.shipped_alerts;
         f.duplicate_batches = st.duplicate_batches;

@@ -102,6 +102,11 @@ std::string render_sensor_metrics(const SensorMetricsSources& src) {
     w.gauge("canh_sensor_spool_open_alerts", "Alerts in the batch being filled.", ship->spool_open_alerts);
     w.counter("canh_sensor_spool_dropped_alerts_total", "Alerts lost because the spool reached its size limit.",
               ship->spool_dropped_alerts);
+    w.counter("canh_sensor_spool_write_errors_total",
+              "Failed writes to the spool (disk full, file size limit); most are retried in a new batch file.",
+              ship->spool_write_errors);
+    w.counter("canh_sensor_spool_lost_alerts_total", "Alerts that could not be written to the spool at all.",
+              ship->spool_lost_alerts);
     w.counter("canh_sensor_shipped_batches_total", "Batches the collector acknowledged (stored durably).",
               ship->shipped_batches);
     w.counter("canh_sensor_shipped_alerts_total", "Alerts in the acknowledged batches.", ship->shipped_alerts);

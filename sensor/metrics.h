@@ -30,6 +30,7 @@ struct ShipFigures {
   uint64_t spool_batches = 0, spool_bytes = 0, spool_open_alerts = 0, spool_dropped_alerts = 0;
   uint64_t shipped_batches = 0, shipped_alerts = 0, duplicate_batches = 0, rejected_batches = 0;
   uint64_t heartbeats = 0, failures = 0, ruleset_seen = 0;
+  uint64_t spool_write_errors = 0, spool_lost_alerts = 0;  // disk full / file size limit
 };
 
 struct SensorMetricsSources {

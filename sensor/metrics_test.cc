@@ -33,6 +33,8 @@ TEST(SensorMetrics, PerWorkerCountersAndShipping) {
   ship.spool_bytes = 4096;
   ship.shipped_alerts = 40;
   ship.failures = 1;
+  ship.spool_write_errors = 5;
+  ship.spool_lost_alerts = 3;
   src.ship = [&] { return std::optional<ShipFigures>(ship); };
   std::string t = render_sensor_metrics(src);
   for (const char* want : {"# TYPE canh_sensor_packets_total counter\n", "canh_sensor_packets_total{worker=\"0\"} 100\n",
@@ -43,6 +45,7 @@ TEST(SensorMetrics, PerWorkerCountersAndShipping) {
                            "canh_sensor_ruleset_info{version=\"12\"} 345\n", "canh_sensor_enrolled 1\n",
                            "canh_sensor_spool_batches 2\n", "canh_sensor_spool_bytes 4096\n",
                            "canh_sensor_shipped_alerts_total 40\n", "canh_sensor_ship_failures_total 1\n",
+                           "canh_sensor_spool_write_errors_total 5\n", "canh_sensor_spool_lost_alerts_total 3\n",
                            "# TYPE canh_sensor_worker_busy_seconds_total counter\n", "process_cpu_seconds_total "})
     EXPECT_NE(t.find(want), std::string::npos) << want << "\n" << t;
   a.packets = 180;

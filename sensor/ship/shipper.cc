@@ -117,11 +117,15 @@ void Shipper::on_event(std::string_view event_type, std::string_view line) {
   if (!s) {
     // Per alert, so say it once per distinct failure, not once per alert.
     std::lock_guard lock(mu_);
+    spool_failing_.store(true, std::memory_order_relaxed);
     if (stats_.last_error != s.message()) {
       stats_.last_error = s.message();
-      log::error("ship", "an alert could not be spooled").kv("error", s.message());
+      log::error("ship", "an alert could not be spooled").kv("error", s.message()).kv("spool", options_.spool.dir);
     }
     return;
+  }
+  if (spool_failing_.load(std::memory_order_relaxed) && spool_failing_.exchange(false)) {
+    log::info("ship", "alerts are spooled again").kv("lost_alerts_total", spool_->stats().lost_alerts);
   }
   if (was_empty) {
     {

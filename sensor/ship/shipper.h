@@ -118,6 +118,7 @@ class Shipper : public EventSink {
   std::chrono::milliseconds backoff_{0};
   std::chrono::steady_clock::time_point next_heartbeat_{};
   uint64_t ruleset_loaded_ = 0;
+  std::atomic<bool> spool_failing_{false};  // the last alert could not be spooled
   std::thread thread_;
 };
 

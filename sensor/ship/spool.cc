@@ -174,33 +174,64 @@ Status Spool::reserve_locked() {
   return Status::ok();
 }
 
-Status Spool::append(std::string_view line, bool* was_empty) {
-  if (line.find('\n') != std::string_view::npos) return Status::invalid("an EVE line with a newline in it");
-  std::lock_guard lock(mu_);
-  if (was_empty) *was_empty = open_alerts_ == 0;
+Status Spool::write_line_locked(std::string_view line) {
+  std::string path = (fs::path(options_.dir) / kOpenName).string();
   if (open_fd_ < 0) {
-    std::string path = (fs::path(options_.dir) / kOpenName).string();
     open_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0600);
     if (open_fd_ < 0) return Status::io(path + ": " + errno_text());
     open_alerts_ = open_bytes_ = 0;
   }
   // One write per line: a line is in the file whole or (after a crash mid-write) cut at restart.
-  iovec iov[2] = {{const_cast<char*>(line.data()), line.size()}, {const_cast<char*>("\n"), 1}};
-  size_t want = line.size() + 1;
-  ssize_t n;
-  do {
-    n = ::writev(open_fd_, iov, 2);
-  } while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(want)) {
-    Status s = Status::io("spool " + options_.dir + ": write: " + (n < 0 ? errno_text() : std::string("short write")));
-    // Drop the possibly partial line so the next append starts on a fresh line.
-    if (n > 0 && ::ftruncate(open_fd_, static_cast<off_t>(open_bytes_)) != 0) {
-      log::error("ship", "spool write failed and could not be undone").kv("error", errno_text());
+  // A short write only happens at a limit (disk full, RLIMIT_FSIZE); writing the rest then gets
+  // the errno that names it.
+  const size_t want = line.size() + 1;
+  size_t done = 0;
+  while (done < want) {
+    iovec iov[2];
+    int count = 0;
+    if (done < line.size()) iov[count++] = {const_cast<char*>(line.data() + done), line.size() - done};
+    iov[count++] = {const_cast<char*>("\n"), 1};
+    ssize_t n = ::writev(open_fd_, iov, count);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  if (done == want) return Status::ok();
+  Status s = Status::io(path + ": write: " + (errno != 0 ? errno_text() : std::string("nothing written")));
+  // Cut what reached the file, so the next line starts on a fresh line and no half line is shipped.
+  if (done > 0 && ::ftruncate(open_fd_, static_cast<off_t>(open_bytes_)) != 0)
+    log::error("ship", "spool write failed and could not be undone").kv("file", path).kv("error", errno_text());
+  return s;
+}
+
+Status Spool::append(std::string_view line, bool* was_empty) {
+  if (line.find('\n') != std::string_view::npos) return Status::invalid("an EVE line with a newline in it");
+  std::lock_guard lock(mu_);
+  if (was_empty) *was_empty = open_alerts_ == 0;
+  errno = 0;
+  Status s = write_line_locked(line);
+  if (!s) {
+    ++write_errors_;
+    std::string first_error = s.message();
+    // The batch so far is whole: seal it (a rename needs no space) and try once more in a new file.
+    // That gets past a per-file size limit; on a full disk the second write fails as well.
+    if (open_alerts_ > 0 && seal_locked()) {
+      errno = 0;
+      s = write_line_locked(line);
+      if (!s) ++write_errors_;
     }
-    return s;
+    if (!s) ++lost_;
+    // A full disk fails every alert: say it with the totals, on a log scale (1, 2, 4, 8... errors).
+    if ((write_errors_ & (write_errors_ - 1)) == 0 || (!s && (lost_ & (lost_ - 1)) == 0))
+      log::warn("ship", s ? "spool write failed; sealed the batch and wrote the alert into a new one"
+                          : "spool write failed; the alert is lost")
+          .kv("error", first_error)
+          .kv("write_errors_total", write_errors_)
+          .kv("lost_alerts_total", lost_);
+    if (!s) return s;
   }
   ++open_alerts_;
-  open_bytes_ += want;
+  open_bytes_ += line.size() + 1;
   ++appended_;
   if (open_alerts_ >= options_.batch_max_alerts || open_bytes_ >= options_.batch_max_bytes) {
     CANH_RETURN_IF_ERROR(seal_locked());
@@ -222,7 +253,12 @@ Status Spool::seal_locked() {
   uint64_t number = next_++;
   std::string from = (fs::path(options_.dir) / kOpenName).string();
   std::string to = batch_path(number);
-  if (::rename(from.c_str(), to.c_str()) != 0) return Status::io(to + ": " + errno_text());
+  if (::rename(from.c_str(), to.c_str()) != 0) {
+    Status s = Status::io(to + ": " + errno_text());
+    // Keep filling the same file: opening it anew would truncate the alerts it holds.
+    open_fd_ = ::open(from.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+    return s;
+  }
   sealed_[number] = open_bytes_;
   sealed_bytes_ += open_bytes_;
   open_alerts_ = open_bytes_ = 0;
@@ -332,6 +368,8 @@ SpoolStats Spool::stats() const {
   s.appended_alerts = appended_;
   s.dropped_alerts = dropped_;
   s.rejected_records = rejected_records_;
+  s.write_errors = write_errors_;
+  s.lost_alerts = lost_;
   return s;
 }
 

@@ -14,7 +14,13 @@
 //
 // Durability: lines reach the file with one write() each, so they survive the sensor process dying
 // (they are in the page cache); an unfinished last line is cut at restart. Bounded: when the spool
-// holds more than max_bytes, the oldest sealed batches are dropped and counted.
+// holds more than max_bytes, the oldest sealed batches are dropped and counted (the batch being sent
+// and the open batch are never dropped, so the spool can exceed max_bytes by at most those two).
+//
+// Write failures (full disk ENOSPC, a file size limit EFBIG, quota): a failed line is cut off again,
+// so the file never holds half a line; the open batch is then sealed and the line written once more
+// into a fresh file, which is enough under a per-file limit. If that fails too the alert is lost and
+// counted (lost_alerts); the spool stays consistent and later appends try again.
 #pragma once
 
 #include <cstdint>
@@ -49,6 +55,8 @@ struct SpoolStats {
   uint64_t open_alerts = 0;      // in the batch being filled
   uint64_t appended_alerts = 0;  // since open
   uint64_t dropped_alerts = 0;   // lost to the size bound since open
+  uint64_t write_errors = 0;     // failed writes to the open batch since open (retried or not)
+  uint64_t lost_alerts = 0;      // could not be written at all (disk full) since open
   uint64_t rejected_records = 0;
 };
 
@@ -86,6 +94,7 @@ class Spool {
   Status recover();
   Status seal_locked();
   Status reserve_locked();
+  Status write_line_locked(std::string_view line);
   void enforce_bound_locked();
   std::string batch_path(uint64_t number) const;
 
@@ -100,6 +109,7 @@ class Spool {
   uint64_t sealed_bytes_ = 0;
   uint64_t in_flight_ = 0;
   uint64_t appended_ = 0, dropped_ = 0, rejected_records_ = 0;
+  uint64_t write_errors_ = 0, lost_ = 0;
 };
 
 }  // namespace canh::sensor::ship

@@ -1,9 +1,14 @@
 #include "sensor/ship/spool.h"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <csignal>
+
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -200,6 +205,119 @@ TEST(Spool, ConcurrentAppendsLoseNothing) {
     while (std::getline(in, l)) EXPECT_TRUE(lines.insert(l).second);
   }
   EXPECT_EQ(lines.size(), 2000u);
+}
+
+// RLIMIT_FSIZE on this process, for one test: writes past it fail with EFBIG (SIGXFSZ ignored, as
+// canh sensor ignores it) through the same write path a full disk takes. Restored before any
+// assertion prints, since the test's own output may go to a file.
+class FileSizeLimit {
+ public:
+  explicit FileSizeLimit(rlim_t bytes) {
+    getrlimit(RLIMIT_FSIZE, &saved_);
+    old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit r = saved_;
+    r.rlim_cur = bytes;
+    ok_ = setrlimit(RLIMIT_FSIZE, &r) == 0;
+  }
+  ~FileSizeLimit() { restore(); }
+  void restore() {
+    if (restored_) return;
+    setrlimit(RLIMIT_FSIZE, &saved_);
+    std::signal(SIGXFSZ, old_handler_);
+    restored_ = true;
+  }
+  bool ok() const { return ok_; }
+
+ private:
+  rlimit saved_{};
+  void (*old_handler_)(int) = SIG_DFL;
+  bool ok_ = false, restored_ = false;
+};
+
+std::string numbered_line(int i, size_t width) {
+  std::string l = "alert-" + std::to_string(i) + "-";
+  l.resize(width, 'x');
+  return l;
+}
+
+TEST(Spool, AFileSizeLimitSealsTheBatchAndLosesNothing) {
+  TempDir d;
+  auto s = Spool::open(opts(d.str(), 1000));
+  ASSERT_TRUE(s.is_ok());
+  std::vector<Status> results;
+  {
+    // 100-byte lines under a 4096-byte limit: the 41st line of each file is cut by the kernel
+    // (a short write, then EFBIG), so every file ends in a failed write.
+    FileSizeLimit limit(4096);
+    ASSERT_TRUE(limit.ok());
+    for (int i = 0; i < 200; ++i) results.push_back((*s)->append(numbered_line(i, 99)));
+  }
+  for (size_t i = 0; i < results.size(); ++i) EXPECT_TRUE(results[i].is_ok()) << i << ": " << results[i].message();
+  SpoolStats st = (*s)->stats();
+  EXPECT_GE(st.write_errors, 4u);
+  EXPECT_EQ(st.lost_alerts, 0u);
+  EXPECT_EQ(st.appended_alerts, 200u);
+  for (const auto& e : fs::directory_iterator(d.str()))
+    if (e.is_regular_file()) {
+      EXPECT_LE(e.file_size(), 4096u) << e.path();
+    }
+  // Reopened as after a restart: every line once, whole, in order.
+  (*s).reset();
+  auto again = Spool::open(opts(d.str(), 1000));
+  ASSERT_TRUE(again.is_ok());
+  std::string all;
+  for (auto& [n, text] : drain(**again)) all += text;
+  std::string want;
+  for (int i = 0; i < 200; ++i) want += numbered_line(i, 99) + "\n";
+  EXPECT_EQ(all, want);
+}
+
+TEST(Spool, ALineOverTheFileSizeLimitIsLostAndCountedNotHalfWritten) {
+  TempDir d;
+  auto s = Spool::open(opts(d.str(), 1000));
+  ASSERT_TRUE(s.is_ok());
+  Status small, big, after;
+  {
+    FileSizeLimit limit(4096);
+    ASSERT_TRUE(limit.ok());
+    for (int i = 0; i < 10; ++i) small = (*s)->append(numbered_line(i, 99));
+    big = (*s)->append(std::string(5000, 'B'));
+    after = (*s)->append(numbered_line(10, 99));
+  }
+  EXPECT_TRUE(small.is_ok());
+  ASSERT_FALSE(big.is_ok());
+  EXPECT_NE(big.message().find("open.ndjson"), std::string::npos) << big.message();
+  EXPECT_NE(big.message().find(std::strerror(EFBIG)), std::string::npos) << big.message();
+  EXPECT_TRUE(after.is_ok()) << after.message();
+  SpoolStats st = (*s)->stats();
+  EXPECT_EQ(st.lost_alerts, 1u);
+  EXPECT_EQ(st.write_errors, 2u);  // the first try and the retry in a fresh file
+  ASSERT_TRUE((*s)->seal().is_ok());
+  std::string all;
+  for (auto& [n, text] : drain(**s)) all += text;
+  std::string want;
+  for (int i = 0; i <= 10; ++i) want += numbered_line(i, 99) + "\n";
+  EXPECT_EQ(all, want);
+}
+
+TEST(Spool, ADiskFullWriteLosesTheAlertAndKeepsTheSpool) {
+  if (!fs::exists("/dev/full")) GTEST_SKIP() << "no /dev/full here";
+  TempDir d;
+  auto s = Spool::open(opts(d.str(), 3));
+  ASSERT_TRUE(s.is_ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE((*s)->append(numbered_line(i, 20)).is_ok());  // sealed: batch 1
+  // The next batch file opens onto /dev/full, whose writes fail with ENOSPC as a full disk's do.
+  fs::create_symlink("/dev/full", fs::path(d.str()) / "open.ndjson");
+  Status st = (*s)->append("lost");
+  ASSERT_FALSE(st.is_ok());
+  EXPECT_NE(st.message().find(std::strerror(ENOSPC)), std::string::npos) << st.message();
+  SpoolStats stats = (*s)->stats();
+  EXPECT_EQ(stats.lost_alerts, 1u);
+  EXPECT_EQ(stats.appended_alerts, 3u);
+  EXPECT_EQ(stats.open_alerts, 0u);
+  auto batches = drain(**s);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].second, numbered_line(0, 20) + "\n" + numbered_line(1, 20) + "\n" + numbered_line(2, 20) + "\n");
 }
 
 TEST(Spool, AnUnusableDirectoryIsAnErrorNamingIt) {
