@@ -4,14 +4,21 @@
 // flow it may keep state of its own (from its own pools: nothing is allocated per packet); the
 // pipeline stores the pointer in the flow and hands it back:
 //
-//   flow_start(info)           -> state (nullptr: not interested in this flow)
-//   on_data(state, ctx, bytes) -> in-order reassembled TCP bytes of one direction, or one UDP
-//                                 datagram; may set *ctx.app_proto; for every transaction that
-//                                 progressed, calls ctx.tx->on_tx(buffers) at once, which runs
-//                                 detection on those buffers with the current packet
-//   on_gap(state, dir, len)    -> bytes lost in one direction (the parser resynchronizes or gives up)
-//   eve_fields(state, tx, ...) -> the transaction's EVE members for an alert ("http":{...})
-//   flow_end(state)            -> release the state
+//   flow_start(info)            -> state (nullptr: not interested in this flow)
+//   on_data(state, ctx, bytes)  -> in-order reassembled TCP bytes of one direction, or one UDP
+//                                  datagram; parses, may set *ctx.app_proto, remembers which
+//                                  transactions progressed
+//   inspect(state, dir, sink)   -> detection: sink.on_tx(buffers) for every transaction that progressed
+//                                  since its last inspection in that direction, with the current packet
+//   on_gap(state, dir, len)     -> bytes lost in one direction (the parser resynchronizes or gives up)
+//   eve_fields(state, tx, ...)  -> the transaction's EVE members for an alert ("http":{...})
+//   flow_end(state)             -> release the state
+//
+// Parsing and inspection are separate calls because Suricata (IDS mode) parses a direction's bytes
+// when the other side acknowledges them, i.e. while handling a packet going the other way, and
+// inspects a transaction with the next packet going the transaction's way: that packet is the one
+// the alert names (pcap_cnt, addresses, flow counters). UDP datagrams are parsed and inspected with
+// the packet that carries them.
 //
 // All calls for one flow come from the worker that owns it, in packet order.
 #pragma once
@@ -42,9 +49,11 @@ class AppTxSink {
 struct AppDataContext {
   bool to_server = true;
   rules::AppProto* app_proto = nullptr;  // the flow's; the app layer sets it once it knows
-  AppTxSink* tx = nullptr;
   uint64_t ts_usec = 0;
-  bool stream_end = false;  // last bytes of this direction (FIN/RST or flow end)
+  bool stream_end = false;  // last bytes of this direction (session closed, or flow end)
+  // Out: a message of this direction completed (an HTTP request or response). Suricata's parser then
+  // triggers raw reassembly, so the stream is inspected with the same packet as the transaction.
+  bool raw_trigger = false;
 };
 
 class AppLayerWorker {
@@ -52,6 +61,11 @@ class AppLayerWorker {
   virtual ~AppLayerWorker() = default;
   virtual void* flow_start(const AppFlowInfo& info) = 0;
   virtual void on_data(void* state, AppDataContext& ctx, std::span<const uint8_t> data) = 0;
+  // Detection for the transactions that progressed (on either side) since they were last inspected
+  // in this direction: one sink.on_tx() each, with buffers for rules of that direction.
+  virtual void inspect(void* state, bool to_server, AppTxSink& sink) = 0;
+  // Whether inspect() has anything to do for this direction (the flow-end pseudo packets).
+  virtual bool has_pending(void* state, bool to_server) = 0;
   virtual void on_gap(void* state, bool to_server, uint64_t len) = 0;
   // Appends EVE members (`"http":{...}`, no surrounding braces, no leading comma) describing
   // transaction `tx_id` for an alert record. Nothing appended when unknown.

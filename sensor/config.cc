@@ -111,6 +111,15 @@ Status SensorConfig::set(std::string_view key_in, std::string_view value) {
 
   if (key == "stream.midstream") return want_bool(&stream.midstream);
   if (key == "stream.async-oneside") return want_bool(&stream.async_oneside);
+  if (key == "stream.inline") {
+    // Suricata also takes "auto" (inline when the capture method is); pcap files and AF_PACKET
+    // without copy-mode are IDS here, so auto means no.
+    if (lower(value) == "auto") {
+      stream.inline_mode = false;
+      return Status::ok();
+    }
+    return want_bool(&stream.inline_mode);
+  }
   if (key == "stream.reassembly.depth") return want_size(&stream.reassembly_depth);
   if (key == "stream.reassembly.memcap") return want_size(&stream.memcap);
   if (key == "stream.reassembly.toserver-chunk-size" || key == "stream.reassembly.toclient-chunk-size") {

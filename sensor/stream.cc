@@ -69,15 +69,18 @@ void StreamEngine::ack_update(TcpStream& st, uint32_t ack) {
 SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags, uint32_t seq, uint32_t ack,
                                    std::span<const uint8_t> payload, bool first_packet_of_flow) {
   SegmentResult r;
+  s.begin_packet();
   TcpStream& me = s.dir(to_server);
   TcpStream& peer = s.dir(!to_server);
   bool syn = flags & kSyn, has_ack = flags & kAck;
+  const uint32_t payload_len = static_cast<uint32_t>(payload.size());
 
   if (s.state == TcpState::kNone) {
     if (syn && !has_ack) {
       ++counters_.syn;
       ++counters_.sessions;
       s.state = TcpState::kSynSent;
+      s.phase = TcpPhase::kSynSent;
     } else if (syn && has_ack) {
       if (!config_.midstream && !first_packet_of_flow) return r;
       if (!config_.midstream) return r;
@@ -86,6 +89,7 @@ SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags,
       ++counters_.midstream_pickups;
       s.midstream = true;
       s.state = TcpState::kSynRecv;
+      s.phase = TcpPhase::kSynRecv;
       // The SYN/ACK acknowledges the client's ISN.
       peer.isn_known = true;
       peer.base_seq = ack;
@@ -98,6 +102,7 @@ SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags,
       ++counters_.midstream_pickups;
       s.midstream = true;
       s.state = TcpState::kEstablished;
+      s.phase = TcpPhase::kEstablished;
       me.isn_known = true;
       me.base_seq = seq;
       me.next_seq = seq;
@@ -122,6 +127,7 @@ SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags,
         ++counters_.synack;
         ack_update(peer, ack);
         if (s.state == TcpState::kSynSent) s.state = TcpState::kSynRecv;
+        if (s.phase == TcpPhase::kSynSent) s.phase = TcpPhase::kSynRecv;
       }
     }
     // Data on a SYN (TCP Fast Open, RFC 7413) starts at offset 0.
@@ -166,9 +172,17 @@ SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags,
     if (flags & kFin) {
       ++counters_.fin;
       me.fin = true;
+      if (!me.fin_sent) {
+        me.fin_sent = true;
+        me.fin_seq = seq + payload_len;
+      }
       if (s.state == TcpState::kEstablished || s.state == TcpState::kSynRecv) s.state = TcpState::kClosing;
       if (me.fin && peer.fin) s.state = TcpState::kClosed;
     }
+    if ((s.state == TcpState::kEstablished || s.state == TcpState::kClosing || s.state == TcpState::kClosed) &&
+        s.phase < TcpPhase::kEstablished)
+      s.phase = TcpPhase::kEstablished;
+    update_phase(s, to_server, flags, ack);
   }
 
   // The receiver acknowledged past a hole we never saw: the data is lost to us, turn it into a gap.
@@ -184,11 +198,73 @@ SegmentResult StreamEngine::handle(TcpSession& s, bool to_server, uint8_t flags,
   if (s.state == TcpState::kEstablished || s.state == TcpState::kClosing) s.ever_established = true;
   if (me.fin || me.rst || peer.fin || peer.rst) close_gaps(me);
   if (me.next_off > me.app_progress) r.app_ready = true;
-  uint64_t pending = me.next_off - std::min(me.next_off, me.raw_progress);
-  if (pending > 0 && (pending >= config_.chunk_size || me.fin || me.rst || peer.fin || peer.rst ||
-                      s.state == TcpState::kClosed))
-    r.raw_ready = true;
+  r.raw_ready = raw_ready(s, me, false);
+  // Suricata's StreamTcpReassembleHandleSegment: in IDS mode a packet moves the app layer of the
+  // other direction up to what it acknowledges; these cases move the packet's own direction too.
+  if (config_.inline_mode || (flags & kRst)) {
+    r.app_update = AppUpdate::kPacket;
+  } else if ((flags & kFin) && s.phase > TcpPhase::kTimeWait) {
+    r.app_update = has_ack ? AppUpdate::kBoth : AppUpdate::kPacket;
+  } else if (s.phase == TcpPhase::kClosed) {
+    r.app_update = AppUpdate::kBoth;
+  } else if (s.async) {
+    r.app_update = AppUpdate::kPacket;
+  } else {
+    r.app_update = AppUpdate::kOpposing;
+  }
   return r;
+}
+
+void StreamEngine::update_phase(TcpSession& s, bool to_server, uint8_t flags, uint32_t ack) {
+  if (flags & kRst) {
+    s.phase = TcpPhase::kClosed;
+    s.closed_by_rst = true;
+    return;
+  }
+  const TcpStream& peer = s.dir(!to_server);
+  const bool fin = flags & kFin;
+  const bool acks_peer_fin = (flags & kAck) && peer.fin_sent && seq_diff(ack, peer.fin_seq + 1) >= 0;
+  switch (s.phase) {
+    case TcpPhase::kEstablished:
+      if (fin) s.phase = to_server ? TcpPhase::kCloseWait : TcpPhase::kFinWait1;
+      break;
+    case TcpPhase::kFinWait1:  // the server closed first
+      if (to_server && fin) s.phase = acks_peer_fin ? TcpPhase::kTimeWait : TcpPhase::kClosing;
+      else if (to_server && acks_peer_fin) s.phase = TcpPhase::kFinWait2;
+      break;
+    case TcpPhase::kFinWait2:
+      if (to_server && fin) s.phase = TcpPhase::kTimeWait;
+      break;
+    case TcpPhase::kCloseWait:  // the client closed first
+      if (!to_server && fin) s.phase = TcpPhase::kLastAck;
+      break;
+    case TcpPhase::kLastAck:
+      if (to_server && acks_peer_fin) s.phase = TcpPhase::kClosed;
+      break;
+    case TcpPhase::kClosing:
+      if (acks_peer_fin) s.phase = TcpPhase::kTimeWait;
+      break;
+    case TcpPhase::kTimeWait:
+      if (acks_peer_fin) s.phase = TcpPhase::kClosed;
+      break;
+    default:
+      break;
+  }
+}
+
+uint64_t StreamEngine::usable_end(const TcpSession& s, const TcpStream& st, bool pseudo) const {
+  if (config_.inline_mode || s.async) return st.next_off;
+  if (pseudo && (s.phase < TcpPhase::kClosed || s.closed_by_rst)) return st.next_off;
+  if (!st.ack_seen) return std::min(st.next_off, st.base_off);
+  return std::min(st.acked_off, st.next_off);
+}
+
+bool StreamEngine::raw_ready(const TcpSession& s, const TcpStream& st, bool pseudo) const {
+  if (pseudo) return st.next_off > st.raw_progress;
+  const uint64_t end = usable_end(s, st, false);
+  if (end <= st.raw_progress) return false;
+  if (config_.inline_mode || st.flush_raw || s.phase > TcpPhase::kTimeWait) return true;
+  return end - st.raw_progress >= config_.chunk_size;
 }
 
 bool StreamEngine::make_room(TcpStream& st, uint64_t end) {
@@ -233,13 +309,17 @@ void StreamEngine::store(TcpStream& st, uint64_t off, std::span<const uint8_t> d
   uint64_t end = off + data.size();
   if (config_.reassembly_depth != 0) {
     if (off >= config_.reassembly_depth) {
-      if (!st.depth_reached) ++counters_.depth_reached;
+      if (!st.depth_reached) {
+        ++counters_.depth_reached;
+        st.flush_raw = true;  // Suricata inspects what it has at once when the depth is reached
+      }
       st.depth_reached = true;
       return;
     }
     if (end > config_.reassembly_depth) {
       end = config_.reassembly_depth;
       data = data.first(end - off);
+      st.flush_raw = true;
     }
   }
   // Bytes below the contiguous end are old: first data wins (count the overlap).
@@ -335,10 +415,10 @@ void StreamEngine::close_gaps(TcpStream& st) {
   }
 }
 
-StreamEngine::Chunk StreamEngine::next_raw(const TcpStream& st, bool) const {
+StreamEngine::Chunk StreamEngine::next_raw(const TcpStream& st, bool, uint64_t end) const {
   Chunk c;
   uint64_t from = std::max(st.raw_progress, st.base_off);
-  uint64_t to = st.next_off;
+  uint64_t to = std::min(st.next_off, end);
   // Skip a gap at the start; stop at the next one.
   for (uint8_t i = 0; i < st.ngaps; ++i) {
     auto [b, e] = st.gaps[i];
@@ -359,7 +439,7 @@ StreamEngine::Chunk StreamEngine::next_raw(const TcpStream& st, bool) const {
 
 void StreamEngine::advance_raw(TcpStream& st, uint64_t to) const { st.raw_progress = std::max(st.raw_progress, to); }
 
-StreamEngine::Chunk StreamEngine::next_app(const TcpStream& st, uint64_t* gap_len) const {
+StreamEngine::Chunk StreamEngine::next_app(const TcpStream& st, uint64_t* gap_len, uint64_t end) const {
   *gap_len = 0;
   Chunk c;
   uint64_t from = std::max(st.app_progress, st.base_off);
@@ -371,7 +451,7 @@ StreamEngine::Chunk StreamEngine::next_app(const TcpStream& st, uint64_t* gap_le
       return c;
     }
   }
-  uint64_t to = st.next_off;
+  uint64_t to = std::min(st.next_off, end);
   for (uint8_t i = 0; i < st.ngaps; ++i) {
     auto [b, e] = st.gaps[i];
     if (b >= from && b < to) to = b;

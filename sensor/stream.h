@@ -9,8 +9,17 @@
 //    EVE payloads print "[N bytes missing]" as Suricata does);
 //  - `stream.reassembly.depth`: bytes past it are not reassembled (those packets are inspected on
 //    their own again, like Suricata);
-//  - raw stream inspection is offered in chunks: when `chunk_size` new bytes are in order, when a
-//    side closes, and at the end of the flow (the "stream (flow timeout)" pseudo packet).
+//  - IDS-mode timing (Suricata's default, `stream.inline: no`): a direction's bytes count for the app
+//    layer and for raw inspection once the other side acknowledged them. A packet hands the app layer
+//    what it acknowledges of the opposite direction (Suricata's UPDATE_DIR_OPPOSING); RST, a FIN
+//    after the other side's close, a closed session and one-sided (async) sessions update the
+//    packet's own direction too (UPDATE_DIR_PACKET / _BOTH). `stream.inline: yes` uses every in-order
+//    byte at once, with the packet that carried it;
+//  - raw stream inspection of a direction runs with a packet of that direction, over acknowledged
+//    bytes: when `chunk_size` of them are new, when the app layer completed a message in it (HTTP
+//    request/response: Suricata's raw-reassembly trigger), when the depth is reached, once the session
+//    is past TIME_WAIT in Suricata's state order, and at the end of the flow (the "stream (flow
+//    timeout)" pseudo packet, which takes unacknowledged bytes too).
 //
 // Buffers come from a per-worker StreamPool (size classes, reused); the memcap bounds them.
 #pragma once
@@ -29,6 +38,7 @@ struct StreamConfig {
   uint64_t reassembly_depth = 1u << 20;  // stream.reassembly.depth; 0 = unlimited
   size_t memcap = 256u << 20;        // stream.reassembly.memcap, per process (split across workers)
   uint32_t chunk_size = 2560;        // stream.reassembly.toserver-chunk-size / toclient-chunk-size
+  bool inline_mode = false;          // stream.inline: IPS timing (no wait for acknowledgements)
 };
 
 struct StreamCounters {
@@ -82,33 +92,55 @@ struct TcpStream {
   uint8_t ngaps = 0;
   uint64_t raw_progress = 0;  // offered to raw stream inspection up to here
   uint64_t app_progress = 0;  // delivered to the app layer up to here
+  bool app_eof = false;       // the app layer was told this direction ended
+  bool flush_raw = false;     // inspect raw data with the next packet of this direction (depth, app trigger)
+  bool fin_sent = false;      // fin_seq is valid
+  uint32_t fin_seq = 0;       // sequence number the FIN occupies
   bool depth_reached = false;
   bool no_reassembly = false;  // memcap reached or disabled: packets of this side inspected on their own
 };
 
 enum class TcpState : uint8_t { kNone, kSynSent, kSynRecv, kEstablished, kClosing, kClosed };
 
+// Suricata's TCP session states, in its order: several IDS-mode decisions compare against TIME_WAIT
+// ("state > TCP_TIME_WAIT": raw inspection no longer waits for a chunk, a FIN also updates its own
+// direction). Suricata names them from the client's side: the client's FIN moves an established
+// session to CLOSE_WAIT, the server's to FIN_WAIT1.
+enum class TcpPhase : uint8_t {
+  kNone, kSynSent, kSynRecv, kEstablished, kFinWait1, kFinWait2, kTimeWait, kLastAck, kCloseWait, kClosing, kClosed
+};
+
+// Which direction(s) a packet moves the app layer forward (Suricata's StreamUpdateDir).
+enum class AppUpdate : uint8_t { kNone, kOpposing, kPacket, kBoth };
+
 struct TcpSession {
   TcpState state = TcpState::kNone;
   bool midstream = false;
   bool async = false;
   bool ever_established = false;  // closed sessions that were established still match flow:established
+  TcpPhase phase = TcpPhase::kNone;
+  bool closed_by_rst = false;
   TcpStream client, server;  // client: the flow's initiator (to_server direction)
   TcpStream& dir(bool to_server) { return to_server ? client : server; }
   bool established() const { return ever_established; }
-  // Suricata's FLOW_PKT_ESTABLISHED for the packet just handled: the session is in ESTABLISHED
-  // itself — a FIN moves it on, so the FIN and what follows do not match flow:established
-  // (like-ip-only-01).
-  bool packet_established() const { return state == TcpState::kEstablished; }
+  // Suricata's FLOW_PKT_ESTABLISHED for the packet being handled. Suricata sets it in its flow
+  // handling, before the stream engine sees the packet: the session as the earlier packets left it
+  // is ESTABLISHED or later in its state order (closing and closed states included). So the ACK that
+  // completes the handshake and the first packet picked up midstream are not established, a FIN and
+  // the packets after it are (detect-bidir-flowbits, http-request-header).
+  bool pkt_established = false;
+  void begin_packet() { pkt_established = phase >= TcpPhase::kEstablished; }
+  bool packet_established() const { return pkt_established; }
 };
 
 // What handling one segment did, for the worker's detection and app-layer steps.
 struct SegmentResult {
   bool tracked = false;        // the session engine handled the packet (it belongs to a session)
   bool stream_added = false;   // its payload went into the reassembled stream (Suricata PKT_STREAM_ADD)
-  bool raw_ready = false;      // raw inspection should run on this direction now
-  bool app_ready = false;      // new in-order bytes for the app layer
+  bool raw_ready = false;      // raw inspection of this direction may run now (see StreamEngine::raw_ready)
+  bool app_ready = false;      // new in-order bytes in this direction (not necessarily acknowledged yet)
   bool invalid = false;        // not accepted (bad checksum, no session and no midstream, ...)
+  AppUpdate app_update = AppUpdate::kNone;  // directions the app layer should move forward now
 };
 
 class StreamEngine {
@@ -126,10 +158,17 @@ class StreamEngine {
     std::span<const uint8_t> data;
     uint64_t offset = 0;
   };
-  Chunk next_raw(const TcpStream& st, bool final) const;
+  Chunk next_raw(const TcpStream& st, bool final, uint64_t end = UINT64_MAX) const;
+  // Where app-layer delivery and raw inspection of `st` may go up to now: the acknowledged end in IDS
+  // mode, every in-order byte inline, for one-sided sessions and (unless the session closed normally)
+  // for the flow-end pseudo packet (`pseudo`), as Suricata's AdjustToAcked.
+  uint64_t usable_end(const TcpSession& s, const TcpStream& st, bool pseudo) const;
+  // Whether raw inspection of `st` runs with the current packet of its direction (Suricata's
+  // StreamTcpReassembleRawCheckLimit).
+  bool raw_ready(const TcpSession& s, const TcpStream& st, bool pseudo) const;
   void advance_raw(TcpStream& st, uint64_t to) const;
   // In-order bytes not yet given to the app layer (stops at gaps; `gap_len` reports a gap to skip).
-  Chunk next_app(const TcpStream& st, uint64_t* gap_len) const;
+  Chunk next_app(const TcpStream& st, uint64_t* gap_len, uint64_t end = UINT64_MAX) const;
   void advance_app(TcpStream& st, uint64_t to) const;
   // Turns remaining holes before held out-of-order data into gaps (end of stream).
   void close_gaps(TcpStream& st);
@@ -145,6 +184,7 @@ class StreamEngine {
   bool make_room(TcpStream& st, uint64_t end);
   void merge_ooo(TcpStream& st);
   void ack_update(TcpStream& st, uint32_t ack);
+  void update_phase(TcpSession& s, bool to_server, uint8_t flags, uint32_t ack);
 
   const StreamConfig& config_;
   StreamPool& pool_;

@@ -156,22 +156,68 @@ TEST(TcpStream, DataOnSynIsPartOfTheStream) {
   EXPECT_EQ(t.raw(true), "Hello!");
 }
 
-TEST(TcpStream, ChunkSizeTriggersRawInspection) {
+// IDS mode: a chunk is due once `chunk_size` bytes are acknowledged, and it is inspected with the next
+// packet of the data's own direction (Suricata's StreamTcpReassembleRawCheckLimit on last_ack).
+TEST(TcpStream, ChunkSizeOfAcknowledgedBytesTriggersRawInspection) {
   Fixture t;
   t.cfg.chunk_size = 8;
   t.handshake();
   EXPECT_FALSE(t.c2s(kAck, 101, 501, "abcd").raw_ready);
-  EXPECT_TRUE(t.c2s(kAck, 105, 501, "efgh").raw_ready);
+  EXPECT_FALSE(t.c2s(kAck, 105, 501, "efgh").raw_ready);  // 8 bytes in order, none acknowledged
+  t.s2c(kAck, 501, 105);
+  EXPECT_FALSE(t.c2s(kAck, 109, 501).raw_ready);  // 4 acknowledged: below the chunk size
+  t.s2c(kAck, 501, 109);
+  EXPECT_TRUE(t.c2s(kAck, 109, 501).raw_ready);
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, false), 8u);
 }
 
-TEST(TcpStream, FinTriggersRawInspectionAndCloses) {
+TEST(TcpStream, InlineModeUsesBytesBeforeTheirAcknowledgement) {
+  Fixture t;
+  t.cfg.chunk_size = 8;
+  t.cfg.inline_mode = true;
+  t.handshake();
+  SegmentResult r = t.c2s(kAck, 101, 501, "abcd");
+  EXPECT_TRUE(r.raw_ready);
+  EXPECT_EQ(r.app_update, AppUpdate::kPacket);
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, false), 4u);
+}
+
+TEST(TcpStream, FinTriggersRawInspectionOnceAcknowledgedAndCloses) {
   Fixture t;
   t.handshake();
-  EXPECT_TRUE(t.c2s(kAck | kFin, 101, 501, "bye").raw_ready);
-  t.s2c(kAck | kFin, 501, 105);
+  // The client's FIN moves the session past TIME_WAIT in Suricata's order (CLOSE_WAIT): no chunk
+  // size is awaited any more, but "bye" is not acknowledged yet.
+  EXPECT_FALSE(t.c2s(kAck | kFin, 101, 501, "bye").raw_ready);
+  EXPECT_EQ(t.s.phase, TcpPhase::kCloseWait);
+  SegmentResult srv = t.s2c(kAck | kFin, 501, 105);
+  EXPECT_EQ(t.s.phase, TcpPhase::kLastAck);
+  EXPECT_EQ(srv.app_update, AppUpdate::kBoth);  // a FIN after the other side's close: both directions
+  SegmentResult last = t.c2s(kAck, 105, 502);
+  EXPECT_TRUE(last.raw_ready);
+  EXPECT_EQ(t.s.phase, TcpPhase::kClosed);
+  EXPECT_EQ(last.app_update, AppUpdate::kBoth);
   EXPECT_EQ(t.s.state, TcpState::kClosed);
-  EXPECT_TRUE(t.s.established());          // it was, for timeouts and stream-end pseudo packets
-  EXPECT_FALSE(t.s.packet_established());  // but the FIN and later packets are not (like-ip-only-01)
+  EXPECT_TRUE(t.s.established());         // it was, for timeouts and stream-end pseudo packets
+  EXPECT_TRUE(t.s.packet_established());  // the session was established when this packet came
+}
+
+// FLOW_PKT_ESTABLISHED is taken before the stream engine handles the packet (Suricata's flow
+// handling): the handshake's last ACK is not established yet, the FIN and what follows still are.
+TEST(TcpStream, PacketEstablishedFollowsTheStateBeforeThePacket) {
+  Fixture t;
+  t.c2s(kSyn, 100, 0, {}, true);
+  EXPECT_FALSE(t.s.packet_established());
+  t.s2c(kSyn | kAck, 500, 101);
+  EXPECT_FALSE(t.s.packet_established());
+  t.c2s(kAck, 101, 501);
+  EXPECT_FALSE(t.s.packet_established());
+  t.c2s(kAck | kFin, 101, 501, "x");
+  EXPECT_TRUE(t.s.packet_established());
+  t.s2c(kAck | kFin, 501, 103);
+  EXPECT_TRUE(t.s.packet_established());
+  t.c2s(kAck, 103, 502);
+  EXPECT_TRUE(t.s.packet_established());
+  EXPECT_EQ(t.s.phase, TcpPhase::kClosed);
 }
 
 TEST(TcpStream, AsyncOneSideEstablishesWithoutTheOtherSide) {
@@ -190,15 +236,47 @@ TEST(TcpStream, RstCloses) {
   EXPECT_EQ(t.s.state, TcpState::kClosed);
 }
 
+// Suricata's AdjustToAcked: the flow-end pseudo packet takes unacknowledged bytes when the session
+// did not close normally (still open, or reset), but not after a normal close.
+TEST(TcpStream, FlowEndTakesUnacknowledgedBytesUnlessClosedNormally) {
+  Fixture t;
+  t.handshake();
+  t.c2s(kAck, 101, 501, "request");
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, false), 0u);
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, true), 7u);
+  SegmentResult rst = t.s2c(kRst | kAck, 501, 101);
+  EXPECT_EQ(rst.app_update, AppUpdate::kPacket);  // a reset moves its own direction on
+  EXPECT_EQ(t.s.phase, TcpPhase::kClosed);
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, true), 7u);
+
+  Fixture n;
+  n.handshake();
+  n.c2s(kAck | kFin, 101, 501, "abc");
+  n.s2c(kAck | kFin, 501, 101);  // acknowledges none of it
+  n.c2s(kAck, 105, 502);
+  EXPECT_EQ(n.s.phase, TcpPhase::kClosed);
+  EXPECT_EQ(n.eng.usable_end(n.s, n.s.client, true), 0u);
+}
+
+TEST(TcpStream, DataPacketsMoveTheOtherDirectionForward) {
+  Fixture t;
+  t.handshake();
+  EXPECT_EQ(t.c2s(kAck, 101, 501, "GET").app_update, AppUpdate::kOpposing);
+  EXPECT_EQ(t.s2c(kAck, 501, 104, "OK").app_update, AppUpdate::kOpposing);
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.client, false), 3u);  // the server acknowledged "GET"
+  EXPECT_EQ(t.eng.usable_end(t.s, t.s.server, false), 0u);
+}
+
 TEST(TcpStream, LongStreamSlidesBufferWithinPoolLimit) {
   Fixture t;
   t.handshake();
   std::string chunk(1000, 'x');
   uint32_t seq = 101;
   for (int i = 0; i < 2000; ++i) {
-    SegmentResult r = t.c2s(kAck, seq, 501, chunk);
+    t.c2s(kAck, seq, 501, chunk);
     seq += 1000;
-    if (r.raw_ready) t.raw(true);
+    t.s2c(kAck, 501, seq);  // acknowledged: raw inspection (with the next client packet) may consume it
+    if (t.c2s(kAck, seq, 501).raw_ready) t.raw(true);
     auto& st = t.s.client;
     uint64_t gap = 0;
     auto a = t.eng.next_app(st, &gap);

@@ -243,24 +243,31 @@ void Worker::process(Packet& p) {
   bool raw_ready = false;
   if (f && p.is_tcp()) {
     if (p.checksum_bad) {
+      f->tcp.begin_packet();
       ++stream_counters_.invalid_checksum;  // Suricata keeps such segments out of the stream
     } else {
       SegmentResult seg = stream_.handle(f->tcp, to_server, p.f.tcp_flags, p.f.tcp_seq, p.f.tcp_ack, p.f.payload, created);
       if (seg.tracked) f->tcp_tracked = true;
       stream_added = seg.stream_added;
-      raw_ready = seg.raw_ready;
       if (f->tcp.established()) f->state = FlowState::kEstablished;
       if (f->tcp.state == TcpState::kClosed) f->state = FlowState::kClosed;
-      if (seg.app_ready && app_ && f->app_state) app_deliver(*f, to_server, false, p);
-      // Without an app-layer consumer the bytes are done with once in order, else the stream buffer
-      // could never slide and reassembly would stop at the buffer limit.
-      if (!(app_ && f->app_state)) {
+      if (app_ && f->app_state) {
+        // IDS mode: the acknowledged bytes of the other direction first, then (RST, FIN after the
+        // other side's close, closed or one-sided sessions, inline mode) this packet's own.
+        if (seg.app_update == AppUpdate::kOpposing || seg.app_update == AppUpdate::kBoth)
+          app_deliver(*f, !to_server, false, p);
+        if (seg.app_update == AppUpdate::kPacket || seg.app_update == AppUpdate::kBoth)
+          app_deliver(*f, to_server, false, p);
+      } else {
+        // Without an app-layer consumer the bytes are done with once in order, else the stream
+        // buffer could never slide and reassembly would stop at the buffer limit.
         TcpStream& st = f->tcp.dir(to_server);
         stream_.advance_app(st, st.next_off);
       }
+      raw_ready = stream_.raw_ready(f->tcp, f->tcp.dir(to_server), false);
     }
   } else if (f && p.is_udp() && app_ && f->app_state && !p.f.payload.empty()) {
-    AppDataContext ctx{to_server, &f->app_proto, tx_sink_.get(), p.f.ts_usec, false};
+    AppDataContext ctx{to_server, &f->app_proto, p.f.ts_usec, false};
     app_->on_data(f->app_state, ctx, p.f.payload);
   }
 
@@ -271,8 +278,10 @@ void Worker::process(Packet& p) {
   bool did_packet = false;
   if (raw_ready && f) {
     TcpStream& st = f->tcp.dir(to_server);
+    const uint64_t end = stream_.usable_end(f->tcp, st, false);
+    st.flush_raw = false;
     for (int guard = 0; guard < 64; ++guard) {
-      StreamEngine::Chunk c = stream_.next_raw(st, false);
+      StreamEngine::Chunk c = stream_.next_raw(st, false, end);
       if (c.data.empty()) {
         if (c.offset > st.raw_progress) stream_.advance_raw(st, c.offset);
         // Skip a gap at the current position and try again.
@@ -298,50 +307,61 @@ void Worker::process(Packet& p) {
     in.stream = nullptr;
     detector_->inspect(in, f ? f->detect : no_flow_state_, *alerts_);
   }
+  // Transactions after the packet's own rules, as Suricata's DetectRun (packet rules, then DetectRunTx).
+  if (f && app_ && f->app_state && (f->proto == 6 || f->proto == 17)) inspect_txs(*f, to_server);
   emit_alerts(p, f, to_server);
   cur_packet_ = nullptr;
   cur_flow_ = nullptr;
 }
 
-void Worker::app_deliver(Flow& f, bool to_server, bool stream_end, const Packet& carrier) {
+void Worker::inspect_txs(Flow& f, bool to_server) {
+  if (!app_->has_pending(f.app_state, to_server)) return;
+  cur_app_stream_ = rules::StreamChunk{};
+  if (f.proto == 6) {
+    // What the payload part of a rule mixing content with app buffers sees: the retained bytes of
+    // this direction up to what the app layer parsed (after the last gap, at most kTxStreamWindow),
+    // so content that arrived in an earlier segment of the same request still counts.
+    const TcpStream& st = f.tcp.dir(to_server);
+    const uint64_t end = std::min(st.app_progress, st.next_off);
+    if (st.buf && end > st.base_off) {
+      uint64_t from = std::max(st.base_off, end > kTxStreamWindow ? end - kTxStreamWindow : uint64_t{0});
+      for (uint8_t g = 0; g < st.ngaps; ++g)
+        if (st.gaps[g].second <= end && st.gaps[g].second > from) from = st.gaps[g].second;
+      if (end > from) {
+        cur_app_stream_.data = std::span<const uint8_t>(st.buf + (from - st.base_off), end - from);
+        cur_app_stream_.data_offset = from;
+        cur_app_stream_.to_server = to_server;
+      }
+    }
+  }
+  app_->inspect(f.app_state, to_server, *tx_sink_);
+  cur_app_stream_ = rules::StreamChunk{};
+}
+
+void Worker::app_deliver(Flow& f, bool to_server, bool pseudo, const Packet& carrier) {
   TcpStream& st = f.tcp.dir(to_server);
-  const Packet* saved_packet = cur_packet_;
-  Flow* saved_flow = cur_flow_;
-  bool saved_dir = cur_to_server_;
-  cur_packet_ = &carrier;
-  cur_flow_ = &f;
-  cur_to_server_ = to_server;
+  const uint64_t end = stream_.usable_end(f.tcp, st, pseudo);
   for (int guard = 0; guard < 64; ++guard) {
     uint64_t gap = 0;
-    StreamEngine::Chunk c = stream_.next_app(st, &gap);
+    StreamEngine::Chunk c = stream_.next_app(st, &gap, end);
     if (gap > 0) {
       app_->on_gap(f.app_state, to_server, gap);
       stream_.advance_app(st, c.offset + gap);
       continue;
     }
     if (c.data.empty()) break;
-    // What the payload part of a mixed rule sees: the retained bytes up to the end of this chunk
-    // (after the last gap, at most kTxStreamWindow), so content that arrived in an earlier segment
-    // of the same request still counts.
-    const uint64_t end = c.offset + c.data.size();
-    uint64_t from = std::max(st.base_off, end > kTxStreamWindow ? end - kTxStreamWindow : uint64_t{0});
-    for (uint8_t g = 0; g < st.ngaps; ++g)
-      if (st.gaps[g].second <= end && st.gaps[g].second > from) from = st.gaps[g].second;
-    cur_app_stream_.data = std::span<const uint8_t>(st.buf + (from - st.base_off), end - from);
-    cur_app_stream_.data_offset = from;
-    cur_app_stream_.to_server = to_server;
-    AppDataContext ctx{to_server, &f.app_proto, tx_sink_.get(), carrier.f.ts_usec, false};
+    AppDataContext ctx{to_server, &f.app_proto, carrier.f.ts_usec, false};
     app_->on_data(f.app_state, ctx, c.data);
+    if (ctx.raw_trigger) st.flush_raw = true;
     stream_.advance_app(st, c.offset + c.data.size());
   }
-  cur_app_stream_ = rules::StreamChunk{};
-  if (stream_end) {
-    AppDataContext ctx{to_server, &f.app_proto, tx_sink_.get(), carrier.f.ts_usec, true};
+  // Suricata gives the parser its end-of-stream flag once the session is closed or at flow end.
+  if (!st.app_eof && (pseudo || f.tcp.phase == TcpPhase::kClosed) && st.app_progress >= end) {
+    st.app_eof = true;
+    AppDataContext ctx{to_server, &f.app_proto, carrier.f.ts_usec, true};
     app_->on_data(f.app_state, ctx, {});
+    if (ctx.raw_trigger) st.flush_raw = true;
   }
-  cur_packet_ = saved_packet;
-  cur_flow_ = saved_flow;
-  cur_to_server_ = saved_dir;
 }
 
 void Worker::end_flow(Flow& f, FlowEndReason reason) {
@@ -351,9 +371,11 @@ void Worker::end_flow(Flow& f, FlowEndReason reason) {
     for (bool to_server : {true, false}) {
       TcpStream& st = f.tcp.dir(to_server);
       stream_.close_gaps(st);
-      bool app_pending = app_ && f.app_state && st.next_off > st.app_progress;
+      const bool has_app = app_ && f.app_state;
+      bool app_pending = has_app && (st.next_off > st.app_progress || (!st.app_eof && st.next_off > 0));
       bool raw_pending = st.next_off > st.raw_progress;
-      if (!raw_pending && !app_pending) continue;
+      bool tx_pending = has_app && app_->has_pending(f.app_state, to_server);
+      if (!raw_pending && !app_pending && !tx_pending) continue;
       Packet& p = pseudo_;
       p.reset();
       p.source = PacketOrigin::kStreamEnd;
@@ -375,7 +397,7 @@ void Worker::end_flow(Flow& f, FlowEndReason reason) {
       cur_flow_ = &f;
       cur_to_server_ = to_server;
       alerts_->clear();
-      if (app_pending) app_deliver(f, to_server, true, p);
+      if (has_app) app_deliver(f, to_server, true, p);
       rules::DetectInput in = make_input(p, &f, to_server, false);
       rules::StreamChunk chunk;
       for (int guard = 0; guard < 64 && st.next_off > st.raw_progress; ++guard) {
@@ -396,6 +418,7 @@ void Worker::end_flow(Flow& f, FlowEndReason reason) {
         detector_->inspect(in, f.detect, *alerts_);
         stream_.advance_raw(st, c.offset + c.data.size());
       }
+      if (has_app) inspect_txs(f, to_server);
       emit_alerts(p, &f, to_server);
       cur_packet_ = nullptr;
       cur_flow_ = nullptr;

@@ -69,7 +69,11 @@ class Worker {
   void process(Packet& p);
   void housekeeping(uint64_t now_usec);
   void end_flow(Flow& f, FlowEndReason reason);
-  void app_deliver(Flow& f, bool to_server, bool stream_end, const Packet& carrier);
+  // Hands the app layer the usable (acknowledged, see StreamEngine::usable_end) bytes of one direction;
+  // `pseudo` for the flow-end pseudo packet, which delivers everything and ends the direction.
+  void app_deliver(Flow& f, bool to_server, bool pseudo, const Packet& carrier);
+  // Detection for the flow's transactions due in this direction, with the current packet.
+  void inspect_txs(Flow& f, bool to_server);
   void emit_alerts(const Packet& p, Flow* f, bool to_server);
   void write_alert(const Packet& p, Flow* f, bool to_server, const rules::AlertInfo& a);
   void write_flow(const Flow& f, FlowEndReason reason);
@@ -107,7 +111,7 @@ class Worker {
   const Packet* cur_packet_ = nullptr;
   Flow* cur_flow_ = nullptr;
   bool cur_to_server_ = true;
-  // The reassembled bytes behind the app data being delivered (TCP), for rules that mix payload
+  // The reassembled bytes behind the transactions being inspected (TCP), for rules that mix payload
   // content with app-layer buffers: their payload part is matched here in the transaction's call.
   rules::StreamChunk cur_app_stream_;
 };

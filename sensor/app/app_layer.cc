@@ -1,8 +1,10 @@
 #include "sensor/app/app_layer.h"
 
+#include <array>
 #include <string_view>
 
 #include "sensor/app/buffers.h"
+#include "sensor/app/http_parser.h"
 
 namespace canh::sensor::app {
 namespace {
@@ -51,25 +53,24 @@ Status parse_body_limit(std::string_view key, std::string_view v, uint32_t* out)
   return Status::ok();
 }
 
-// Feeds a transaction's progress to the pipeline's detection: the flow's app_proto is set before
-// the first transaction is inspected, so `alert http` rules see it.
+// Notes a transaction's progress for the pipeline's next inspection in that direction. The flow's
+// app_proto is set at once, so rules on the packet being processed (`alert http` without buffers)
+// already see it.
 class ToPipeline final : public TxObserver {
  public:
-  ToPipeline(sensor::AppDataContext& ctx, const AppSession& session, rules::AppBuffers& buffers,
-             BufferScratch& scratch)
-      : ctx_(ctx), session_(session), buffers_(buffers), scratch_(scratch) {}
+  ToPipeline(sensor::AppDataContext& ctx, AppSession& session) : ctx_(ctx), session_(session) {}
   void on_tx(const TxEvent& ev) override {
     if (ctx_.app_proto != nullptr) *ctx_.app_proto = session_.proto();
-    if (ctx_.tx == nullptr) return;
-    fill_buffers(ev, &buffers_, &scratch_);
-    ctx_.tx->on_tx(buffers_);
+    session_.mark_pending(ev.dir, ev.tx_id);
+    // A finished HTTP message triggers raw inspection of its direction (app-layer-htp.c calls
+    // AppLayerParserTriggerRawStreamReassembly on request and response completion).
+    if (ev.http != nullptr && ev.http->side(ev.dir).complete() && (ev.dir == Dir::kToServer) == ctx_.to_server)
+      ctx_.raw_trigger = true;
   }
 
  private:
   sensor::AppDataContext& ctx_;
-  const AppSession& session_;
-  rules::AppBuffers& buffers_;
-  BufferScratch& scratch_;
+  AppSession& session_;
 };
 
 class Worker final : public sensor::AppLayerWorker {
@@ -86,10 +87,28 @@ class Worker final : public sensor::AppLayerWorker {
   void on_data(void* state, sensor::AppDataContext& ctx, std::span<const uint8_t> data) override {
     auto* s = static_cast<AppSession*>(state);
     const Dir dir = ctx.to_server ? Dir::kToServer : Dir::kToClient;
-    ToPipeline obs(ctx, *s, buffers_, scratch_);
+    ToPipeline obs(ctx, *s);
     if (!data.empty()) s->on_data(pools_, dir, data, &obs);
     if (ctx.stream_end) s->on_end(dir, &obs);
     if (ctx.app_proto != nullptr && s->proto() != rules::AppProto::kUnknown) *ctx.app_proto = s->proto();
+  }
+
+  void inspect(void* state, bool to_server, sensor::AppTxSink& sink) override {
+    auto* s = static_cast<AppSession*>(state);
+    const Dir dir = to_server ? Dir::kToServer : Dir::kToClient;
+    if (!s->has_pending(dir)) return;
+    std::array<uint64_t, AppSession::kMaxPending> ids;
+    const size_t n = s->take_pending(dir, &ids);
+    for (size_t i = 0; i < n; ++i) {
+      TxEvent ev;
+      if (!s->tx_event(ids[i], dir, &ev)) continue;
+      fill_buffers(ev, &buffers_, &scratch_);
+      sink.on_tx(buffers_);
+    }
+  }
+
+  bool has_pending(void* state, bool to_server) override {
+    return static_cast<AppSession*>(state)->has_pending(to_server ? Dir::kToServer : Dir::kToClient);
   }
 
   void on_gap(void* state, bool to_server, uint64_t len) override {

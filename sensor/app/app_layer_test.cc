@@ -66,21 +66,34 @@ TEST(AppLayerWorker, DetectsParsesAndReportsThroughTheHook) {
   AppProto flow_proto = AppProto::kUnknown;
   Pipeline sink;
   sink.flow_proto = &flow_proto;
-  sensor::AppDataContext ctx{true, &flow_proto, &sink, 0, false};
+  // Parsing alone runs no detection: the pipeline inspects with the next packet of each direction.
+  sensor::AppDataContext ctx{true, &flow_proto, 0, false};
   worker->on_data(state, ctx, b("GET /a%2fb HTTP/1.1\r\nHost: x\r\n\r\n"));
-  sensor::AppDataContext back{false, &flow_proto, &sink, 0, false};
-  worker->on_data(state, back, b("HTTP/1.1 200 OK\r\n\r\nbody"));
-  sensor::AppDataContext end{false, &flow_proto, &sink, 0, true};
-  worker->on_data(state, end, {});
-
-  EXPECT_EQ(flow_proto, AppProto::kHttp);
-  // The request; the response with its body so far. The end of the stream completes the response
-  // but changes nothing that was not offered already, so it is not offered again.
-  ASSERT_EQ(sink.proto_at_tx.size(), 2u);
-  EXPECT_EQ(sink.proto_at_tx[0], AppProto::kHttp);  // known before the first inspection
+  EXPECT_EQ(flow_proto, AppProto::kHttp);  // known at once, for the packet being processed
+  EXPECT_TRUE(ctx.raw_trigger);            // a complete request asks for raw inspection of its side
+  EXPECT_TRUE(sink.uris.empty());
+  EXPECT_TRUE(worker->has_pending(state, true));
+  EXPECT_FALSE(worker->has_pending(state, false));
+  worker->inspect(state, true, sink);
+  ASSERT_EQ(sink.uris.size(), 1u);
+  EXPECT_EQ(sink.proto_at_tx[0], AppProto::kHttp);
   EXPECT_EQ(sink.uris[0], "/a/b");
   EXPECT_TRUE(sink.directions[0]);
+  EXPECT_FALSE(worker->has_pending(state, true));  // inspected once, not again with later packets
+
+  sensor::AppDataContext back{false, &flow_proto, 0, false};
+  worker->on_data(state, back, b("HTTP/1.1 200 OK\r\n\r\nbody"));
+  EXPECT_FALSE(back.raw_trigger);  // the body has no length and no end yet: the response is open
+  sensor::AppDataContext end{false, &flow_proto, 0, true};
+  worker->on_data(state, end, {});
+  // The end of the stream completes the response but changes nothing that was not offered already,
+  // so it is not offered again: the response's progress is inspected once, with one packet.
+  worker->inspect(state, false, sink);
+  ASSERT_EQ(sink.uris.size(), 2u);
   EXPECT_FALSE(sink.directions[1]);
+  EXPECT_FALSE(worker->has_pending(state, false));
+  worker->inspect(state, false, sink);
+  EXPECT_EQ(sink.uris.size(), 2u);
 
   std::string eve;
   worker->eve_fields(state, 0, false, eve);

@@ -56,6 +56,7 @@ void AppSession::start(uint8_t ip_proto, uint16_t sport, uint16_t dport) {
   lost_ = {};
   tunnel_ = false;
   tx_base_ = 0;
+  npending_ = {};
 }
 
 void AppSession::release(AppPools& pools) {
@@ -67,6 +68,7 @@ void AppSession::release(AppPools& pools) {
   proto_ = rules::AppProto::kUnknown;
   tunnel_ = false;
   tx_base_ = 0;
+  npending_ = {};
 }
 
 bool AppSession::enabled(rules::AppProto p) const {
@@ -235,25 +237,53 @@ void AppSession::on_end(Dir dir, TxObserver* obs) {
   if (http_ && !tunnel_) http_->finish(dir, obs);
 }
 
+bool AppSession::tx_event(uint64_t tx_id, Dir dir, TxEvent* ev) const {
+  *ev = TxEvent{};
+  ev->proto = proto_;
+  ev->tx_id = tx_id;
+  ev->dir = dir;
+  if (tunnel_ && tx_id >= tx_base_ && (tls_ || ssh_)) {
+    if (tls_) ev->tls = &tls_->session();
+    if (ssh_) ev->ssh = &ssh_->session();
+  } else if (http_) {
+    ev->http = http_->find(tx_id);
+  } else if (dns_) {
+    if (dns_->tx_count() == 0 || dns_->last_tx() != tx_id) return false;
+    ev->dns = &dns_->last();
+  } else if (tls_) {
+    ev->tls = &tls_->session();
+  } else if (ssh_) {
+    ev->ssh = &ssh_->session();
+  }
+  return ev->http != nullptr || ev->dns != nullptr || ev->tls != nullptr || ev->ssh != nullptr;
+}
+
 void AppSession::write_eve(uint64_t tx_id, std::string* out) const {
   TxEvent ev;
-  ev.proto = proto_;
-  ev.tx_id = tx_id;
-  if (tunnel_ && tx_id >= tx_base_ && (tls_ || ssh_)) {
-    if (tls_) ev.tls = &tls_->session();
-    if (ssh_) ev.ssh = &ssh_->session();
-  } else if (http_) {
-    ev.http = http_->find(tx_id);
-  } else if (dns_) {
-    if (dns_->tx_count() == 0 || dns_->last_tx() != tx_id) return;
-    ev.dns = &dns_->last();
-  } else if (tls_) {
-    ev.tls = &tls_->session();
-  } else if (ssh_) {
-    ev.ssh = &ssh_->session();
-  }
-  if (ev.http == nullptr && ev.dns == nullptr && ev.tls == nullptr && ev.ssh == nullptr) return;
+  if (!tx_event(tx_id, Dir::kToServer, &ev)) return;
   app::write_eve(ev, out);
+}
+
+void AppSession::mark_pending(Dir dir, uint64_t tx_id) {
+  const size_t d = dir_index(dir);
+  auto& list = pending_[d];
+  uint8_t& n = npending_[d];
+  for (uint8_t i = 0; i < n; ++i)
+    if (list[i] == tx_id) return;
+  if (n == kMaxPending) {
+    // Deeper than the HTTP ring anyway: the oldest is gone before anyone could inspect it.
+    for (size_t i = 1; i < kMaxPending; ++i) list[i - 1] = list[i];
+    --n;
+  }
+  list[n++] = tx_id;
+}
+
+size_t AppSession::take_pending(Dir dir, std::array<uint64_t, kMaxPending>* out) {
+  const size_t d = dir_index(dir);
+  const size_t n = npending_[d];
+  for (size_t i = 0; i < n; ++i) (*out)[i] = pending_[d][i];
+  npending_[d] = 0;
+  return n;
 }
 
 }  // namespace canh::sensor::app

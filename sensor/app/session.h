@@ -92,6 +92,17 @@ class AppSession {
   // EVE members for transaction `tx_id` of this flow; nothing when it is no longer known.
   void write_eve(uint64_t tx_id, std::string* out) const;
 
+  // Transactions due for inspection per direction (the pipeline inspects a transaction with the next
+  // packet going its way, not while parsing). mark_pending() is called for every progress event;
+  // take_pending() empties a direction's list into `out` (oldest first) and returns the count.
+  static constexpr size_t kMaxPending = 16;
+  void mark_pending(Dir dir, uint64_t tx_id);
+  size_t take_pending(Dir dir, std::array<uint64_t, kMaxPending>* out);
+  bool has_pending(Dir dir) const { return npending_[dir_index(dir)] > 0; }
+  // The event describing transaction `tx_id` as seen from `dir` (what fill_buffers() reads); false
+  // when the transaction is gone (ring overrun, or a DNS message that was not the last one).
+  bool tx_event(uint64_t tx_id, Dir dir, TxEvent* ev) const;
+
   const HttpParser* http() const { return http_.get(); }
   const DnsParser* dns() const { return dns_.get(); }
   const TlsParser* tls() const { return tls_.get(); }
@@ -112,6 +123,8 @@ class AppSession {
   std::array<bool, 2> lost_{};        // that direction overflowed the window or had a gap
   bool tunnel_ = false;               // an HTTP CONNECT tunnel opened: detection ran again inside
   uint64_t tx_base_ = 0;              // tx ids inside the tunnel start after the HTTP ones
+  std::array<std::array<uint64_t, kMaxPending>, 2> pending_{};
+  std::array<uint8_t, 2> npending_{};
   std::unique_ptr<HttpParser> http_;
   std::unique_ptr<DnsParser> dns_;
   std::unique_ptr<TlsParser> tls_;
