@@ -54,7 +54,10 @@ Status apply(AlertFilter& f, std::string_view k, std::string_view v) {
     else f.either = *c;
   } else if (k == "assignee") {
     if (v.size() > 64) return Status::invalid("parameter \"assignee\" longer than 64 characters");
-    f.assignee = v == "-" ? std::string() : std::string(v);
+    f.assignee_is_caller = v == "me";
+    // "-" and "unassigned" are words here, not accounts: an account so named is not filterable by
+    // name (its owner still finds its alerts with "me").
+    f.assignee = v == "-" || v == "unassigned" ? std::string() : std::string(v);
   } else if (k == "q") {
     if (v.size() > 200) return Status::invalid("parameter \"q\" longer than 200 characters");
     q.text = std::string(v);
@@ -72,6 +75,14 @@ Status apply(AlertFilter& f, std::string_view k, std::string_view v) {
 }
 
 }  // namespace
+
+storage::AlertQuery AlertFilter::query_for(const http::Caller& caller) const {
+  storage::AlertQuery q = query;
+  q.either = either;
+  q.assignee = assignee;
+  if (assignee_is_caller) q.assignee = caller.name;
+  return q;
+}
 
 bool AlertFilter::matches_extra(const storage::Alert& a) const {
   if (assignee && a.assignee != *assignee) return false;

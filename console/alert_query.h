@@ -4,7 +4,8 @@
 //   from, to       event time: milliseconds since the epoch or RFC 3339 ("2026-11-23T10:00:00Z")
 //   severity, sid, sensor, system, state   repeatable; values within one name are alternatives
 //   src, dst       an address or CIDR network; ip: either side (src OR dst)
-//   assignee       user name; "-" for unassigned
+//   assignee       user name; "-" or "unassigned" for nobody; "me" for whoever asks (so a bookmarked
+//                  "my alerts" URL works for every analyst)
 //   q              case-insensitive text in the signature message
 //   limit, cursor  page size (1-500) and the `next` of the previous page
 #pragma once
@@ -21,10 +22,14 @@ namespace canh::console {
 
 struct AlertFilter {
   storage::AlertQuery query;
-  // Filters the store does not index; applied to each alert the query returns.
   std::optional<std::string> assignee;   // "" matches unassigned
   std::optional<storage::Cidr> either;   // src or dst in this network
+  bool assignee_is_caller = false;       // assignee=me: resolved per request by query_for()
 
+  // The store query with every filter in it (assignee through the store's assignee index, "me" as
+  // the caller's name), so pages come back full and cursors exact.
+  storage::AlertQuery query_for(const http::Caller& caller) const;
+  // The assignee and either-side filters checked on one alert (fuzzing, callers holding alerts).
   bool matches_extra(const storage::Alert& a) const;
 };
 

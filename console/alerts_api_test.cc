@@ -4,6 +4,7 @@
 
 #include <boost/json.hpp>
 
+#include "storage/alert_store.h"
 #include "storage/alert_test_util.h"
 
 namespace canh::console {
@@ -71,7 +72,9 @@ TEST_F(AlertsApi, ListsWithFiltersAndPagesThroughCursors) {
   EXPECT_EQ(first.at("timestamp").as_string(), "2026-11-23T15:33:57.000000Z");
   EXPECT_EQ(first.at("sensor_name").as_string(), "hanoi-1");
   EXPECT_EQ(first.at("state").as_string(), "new");
-  EXPECT_EQ(first.at("eve").at("n").as_int64(), 27);  // the EVE record as an object
+  EXPECT_FALSE(first.contains("eve"));  // the summary the inbox shows; the EVE record is the detail's
+  auto full = json::parse(get("/api/v1/alerts", {{"sid", "2001"}, {"limit", "1"}, {"eve", "1"}}).body);
+  EXPECT_EQ(full.at("items").at(0).at("eve").at("n").as_int64(), 27);  // asked for: the record as an object
   // Attacker-controlled text comes back as JSON string data, escaped by the serializer.
   EXPECT_NE(r.body.find("<script>alert(1)</script>"), std::string::npos);
   EXPECT_FALSE(v.at("next_cursor").is_null());
@@ -96,6 +99,33 @@ TEST_F(AlertsApi, ListsWithFiltersAndPagesThroughCursors) {
     EXPECT_TRUE(src == "10.0.0.0" || src == "10.0.0.1" || src == "10.0.0.2" || src == "10.0.0.3") << src;
   }
   EXPECT_EQ(combo.at("items").as_array().size(), 5u);  // i = 10..19, sid 2002 (i%3 != 0), src i%5 < 4
+}
+
+TEST_F(AlertsApi, AssigneeFilterReadsTheIndexWithMeAndUnassigned) {
+  // The store's own triage write: alerts 0..4 (the oldest) to "u", the caller here; 5 to "v".
+  for (int i = 0; i < 6; ++i) {
+    auto page = json::parse(get("/api/v1/alerts", {{"to", std::to_string(kT0 / 1000 + i * 1000 + 1)}, {"limit", "1"}}).body);
+    auto id = storage::AlertId::parse(std::string(page.at("items").at(0).at("id").as_string()));
+    ASSERT_TRUE(id);
+    storage::TriageChange ch;
+    ch.assignee = i < 5 ? "u" : "v";
+    ASSERT_TRUE(st_->alerts().set_triage(*id, ch, "test", 1).is_ok());
+  }
+  auto count = [&](const std::string& who) {
+    auto v = json::parse(get("/api/v1/alerts", {{"assignee", who}, {"limit", "100"}}).body);
+    for (auto& it : v.at("items").as_array()) {
+      if (who == "me") {
+        EXPECT_EQ(it.at("assignee").as_string(), "u");
+      }
+    }
+    return v.at("items").as_array().size();
+  };
+  EXPECT_EQ(count("me"), 5u);
+  EXPECT_EQ(count("u"), 5u);
+  EXPECT_EQ(count("v"), 1u);
+  EXPECT_EQ(count("unassigned"), 24u);
+  EXPECT_EQ(count("-"), 24u);
+  EXPECT_EQ(count("nobody-here"), 0u);
 }
 
 TEST_F(AlertsApi, BadParametersAre400sThatNameTheParameter) {

@@ -305,6 +305,8 @@ const Expect kMatrix[] = {
     {"DELETE /api/v1/suppressions/{id}", "AN"},
     {"GET /api/v1/sensor/ruleset", "S"},
     {"GET /api/v1/sensor/rulefile/{sha256}", "S"},
+    {"GET /api/v1/alerts", "ANUR"},
+    {"GET /api/v1/alerts/stats", "ANUR"},
     {"GET /api/v1/alerts/{id}", "ANUR"},
     {"POST /api/v1/alerts/{id}/triage", "AN"},
     {"POST /api/v1/alerts/{id}/comments", "AN"},

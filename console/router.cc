@@ -96,6 +96,8 @@ int64_t now_ms() {
 
 }  // namespace
 
+std::string_view caller_kind_name(http::Caller::Kind k) { return kind_name(k); }
+
 bool is_safe_method(std::string_view m) { return m == "GET" || m == "HEAD" || m == "OPTIONS"; }
 
 std::string session_cookie(std::string_view id, bool tls, int max_age) {

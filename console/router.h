@@ -119,6 +119,10 @@ Status parse_target(std::string_view target, http::Request* out);
 
 bool is_safe_method(std::string_view method);  // GET, HEAD, OPTIONS
 
+// How audit records name a caller's kind: "session", "api-token", "sensor", "anonymous". For a
+// handler that writes records of its own beside the router's (bulk triage, one per store batch).
+std::string_view caller_kind_name(http::Caller::Kind k);
+
 // The Set-Cookie value for a session: HttpOnly, SameSite=Strict, Path=/, Secure when served over TLS.
 std::string session_cookie(std::string_view session_id, bool tls, int max_age_seconds);
 

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "collector/collector.h"
+#include "console/alerts_api.h"
 #include "console/console.h"
 #include "console/server.h"
 #include "console/test_client.h"
@@ -54,6 +55,8 @@ class ConsoleHarness {
     router_ = std::make_unique<Router>(hooks, router_options);
     Status s = router_->mount(console_->routes());
     if (s) s = router_->mount(collector_->routes());
+    // The alert list and dashboard aggregates (alerts_api.h), mounted beside the console's routes.
+    if (s) s = router_->mount(alert_routes(db_->alerts(), &db_->sensors()));
     if (!s) throw std::runtime_error(s.message());
     if (setup) setup(*router_, *console_, *db_);
     ServerOptions so;

@@ -93,27 +93,31 @@ std::vector<http::Route> Console::triage_routes() {
   std::vector<http::Route> r;
   const Access triagers = Access::of({Role::kAdmin, Role::kAnalyst});
 
-  // Applies one change to one alert and writes its history. Returns the alert after the change.
-  auto apply = [this](const storage::AlertId& id, const TriageRequest& t, const Caller& c,
-                      int64_t now) -> Result<storage::Alert> {
-    auto before = alerts().get(id);
-    if (!before) return before.status();
-    if (!before.value()) return Status::not_found("no alert " + id.to_string());
+  // The history notes of one alert's change, written in the same atomic batch as the change
+  // (AlertStore::set_triage_many), so a crash never leaves a state without the note that explains it.
+  // `only_if_different`: bulk actions leave alone what already has the requested state and assignee
+  // (re-closing 10,000 closed alerts would bury their history); a single-alert request always writes,
+  // as a person re-sending a state means to record who confirmed it.
+  auto plan_for = [](const TriageRequest& t, const Caller& c, int64_t now, bool only_if_different) {
+    return [&t, &c, now, only_if_different](const storage::Alert& before, const storage::Alert& after,
+                                            std::vector<storage::AlertNote>* notes) {
+      bool state_moves = before.state != after.state, assignee_moves = before.assignee != after.assignee;
+      if (only_if_different && !state_moves && !assignee_moves) return false;
+      std::string key = before.id.to_string();
+      if (state_moves)
+        notes->push_back({key, now, c.name, "state", std::string(storage::triage_state_name(before.state)),
+                          std::string(storage::triage_state_name(after.state)), t.reason, t.note});
+      else if (!t.note.empty())
+        notes->push_back({key, now, c.name, "comment", "", "", "", t.note});
+      if (assignee_moves) notes->push_back({key, now, c.name, "assign", before.assignee, after.assignee, "", ""});
+      return true;
+    };
+  };
+  auto change_of = [](const TriageRequest& t) {
     storage::TriageChange ch;
     ch.state = t.state;
     ch.assignee = t.assignee;
-    auto after = alerts().set_triage(id, ch, c.name, now);
-    if (!after) return after.status();
-    std::string key = id.to_string();
-    if (t.state && *t.state != before.value()->state)
-      CANH_RETURN_IF_ERROR(notes_.add({key, now, c.name, "state",
-                                       std::string(storage::triage_state_name(before.value()->state)),
-                                       std::string(storage::triage_state_name(*t.state)), t.reason, t.note}));
-    else if (!t.note.empty())
-      CANH_RETURN_IF_ERROR(notes_.add({key, now, c.name, "comment", "", "", "", t.note}));
-    if (t.assignee && *t.assignee != before.value()->assignee)
-      CANH_RETURN_IF_ERROR(notes_.add({key, now, c.name, "assign", before.value()->assignee, *t.assignee, "", ""}));
-    return after;
+    return ch;
   };
 
   r.push_back({"GET", "/api/v1/alerts/{id}", Access::people(),
@@ -168,19 +172,29 @@ std::vector<http::Route> Console::triage_routes() {
                ""});
 
   r.push_back({"POST", "/api/v1/alerts/{id}/triage", triagers,
-               [this, apply](const Request& req, const Caller& c) {
+               [this, plan_for, change_of](const Request& req, const Caller& c) {
                  auto id = storage::AlertId::parse(req.path_param("id"));
                  if (!id) return Response::error(400, "\"" + std::string(req.path_param("id")) + "\" is not an alert id");
                  auto body = json_body(req);
                  if (!body) return error_response(body.status());
                  auto t = parse_triage(*body, users_);
                  if (!t) return error_response(t.status());
-                 auto before = alerts().get(*id);
-                 std::string from = before && before.value() ? std::string(storage::triage_state_name(before.value()->state)) : "";
-                 auto a = apply(*id, *t, c, now_ms());
-                 if (!a) return error_response(a.status());
-                 auto resp = json_ok(alert_brief_json(*a, false));
-                 std::string d = "alert " + id->to_string() + " (sid " + std::to_string(a->sid) + "):";
+                 // The state before is read under the store's triage lock, with the change.
+                 std::string from;
+                 auto plan = plan_for(*t, c, now_ms(), false);
+                 storage::TriagePlan noting = [&](const storage::Alert& before, const storage::Alert& after,
+                                                  std::vector<storage::AlertNote>* notes) {
+                   from = storage::triage_state_name(before.state);
+                   return plan(before, after, notes);
+                 };
+                 std::vector<storage::Alert> changed;
+                 auto n = alerts().set_triage_many(std::span<const storage::AlertId>(&*id, 1), change_of(*t), c.name,
+                                                   now_ms(), noting, &notes_, &changed);
+                 if (!n) return error_response(n.status());
+                 if (changed.empty()) return Response::error(404, "no alert " + id->to_string());
+                 const storage::Alert& a = changed.front();
+                 auto resp = json_ok(alert_brief_json(a, false));
+                 std::string d = "alert " + id->to_string() + " (sid " + std::to_string(a.sid) + "):";
                  if (t->state) d += " " + from + " -> " + std::string(storage::triage_state_name(*t->state));
                  if (!t->reason.empty()) d += " (" + t->reason + ")";
                  if (t->assignee) d += " assigned to " + (t->assignee->empty() ? std::string("nobody") : *t->assignee);
@@ -210,8 +224,17 @@ std::vector<http::Route> Console::triage_routes() {
                },
                "alert.comment"});
 
+  // A bulk action applies a triage change to every alert a filter matches, newest first, in store
+  // writes of at most AlertStore::kMaxTriageBatch alerts (one WAL sync each, with the history notes),
+  // each followed by an audit record of its own ("alert.bulk.batch": how many changed, which time
+  // span), so the trail shows how far an action that failed half-way got. The router's "alert.bulk"
+  // record sums up the request.
+  //
+  // Without "limit" one request does the whole filter (up to kMaxBulk alerts). With "limit" (and the
+  // "next_cursor" of the previous answer as "cursor") it does that many and says where to go on: the
+  // page calls it in steps to show progress and to let a person stop a long action.
   r.push_back({"POST", "/api/v1/alerts/bulk", triagers,
-               [this, apply](const Request& req, const Caller& c) {
+               [this, plan_for, change_of](const Request& req, const Caller& c) {
                  auto body = json_body(req);
                  if (!body) return error_response(body.status());
                  auto* fv = body->if_contains("filter");
@@ -222,44 +245,107 @@ std::vector<http::Route> Console::triage_routes() {
                  if (!t) return error_response(t.status());
                  // An empty filter would touch every alert ever stored: ask for a time range at least.
                  if (fv->get_object().empty()) return Response::error(400, "a bulk action needs a filter");
-                 storage::AlertQuery q = f->query;
+                 auto lim = get_int(*body, "limit", 1, static_cast<int64_t>(kMaxBulk), static_cast<int64_t>(kMaxBulk));
+                 if (!lim) return error_response(lim.status());
+                 const size_t limit = static_cast<size_t>(*lim);
+                 storage::AlertQuery q = f->query_for(c);
                  q.limit = 500;
+                 q.with_eve = false;
                  q.after.reset();
-                 int64_t now = now_ms();
-                 size_t matched = 0, changed = 0;
-                 bool capped = false;
+                 if (body->contains("cursor")) {
+                   auto cur = get_string(*body, "cursor", 64, false);
+                   if (!cur) return error_response(cur.status());
+                   if (!cur->empty()) {
+                     auto id = storage::AlertId::parse(*cur);
+                     if (!id) return Response::error(400, "field \"cursor\" is not a next_cursor of a previous answer");
+                     q.after = *id;
+                   }
+                 }
+                 const std::optional<storage::AlertId> start = q.after;
+                 const int64_t now = now_ms();
+                 const storage::TriageChange change = change_of(*t);
+                 const storage::TriagePlan plan = plan_for(*t, c, now, true);
+                 std::string what;
+                 if (t->state) what += " -> " + std::string(storage::triage_state_name(*t->state));
+                 if (!t->reason.empty()) what += " (" + t->reason + ")";
+                 if (t->assignee) what += " assigned to " + (t->assignee->empty() ? std::string("nobody") : *t->assignee);
+
+                 size_t matched = 0, changed = 0, batches = 0;
+                 std::vector<storage::AlertId> ids;
+                 ids.reserve(storage::AlertStore::kMaxTriageBatch);
+                 auto flush = [&]() -> Status {
+                   if (ids.empty()) return Status::ok();
+                   auto n = alerts().set_triage_many(ids, change, c.name, now, plan, &notes_);
+                   if (!n) return n.status();
+                   changed += *n;
+                   ++batches;
+                   storage::AuditRecord rec;
+                   rec.time_ms = now_ms();
+                   rec.actor_kind = std::string(caller_kind_name(c.kind));
+                   rec.actor = c.id;
+                   rec.actor_name = c.name;
+                   rec.role = std::string(http::role_name(c.role));
+                   rec.action = "alert.bulk.batch";
+                   rec.method = req.method;
+                   rec.path = req.path;
+                   rec.remote = req.remote;
+                   rec.status = 200;
+                   // Newest first: ids.front() is the latest event, ids.back() the earliest.
+                   rec.detail = "batch " + std::to_string(batches) + ": " + std::to_string(*n) + " of " +
+                                std::to_string(ids.size()) + " alerts changed" + what + "; alerts " +
+                                ids.back().to_string() + " .. " + ids.front().to_string();
+                   auto a = audit_.append(std::move(rec));
+                   ids.clear();
+                   return a ? Status::ok() : a.status();
+                 };
+                 std::optional<storage::AlertId> next;
+                 bool done = false;
                  for (;;) {
                    auto page = alerts().list(q);
                    if (!page) return error_response(page.status());
+                   bool full = false;
                    for (const auto& a : page->items) {
-                     if (!f->matches_extra(a)) continue;
-                     if (++matched > kMaxBulk) {
-                       capped = true;
+                     if (matched == limit) {
+                       full = true;
                        break;
                      }
+                     ++matched;
+                     next = a.id;
+                     // A cheap look at the listed copy; set_triage_many decides again under its lock.
                      bool differs = (t->state && *t->state != a.state) || (t->assignee && *t->assignee != a.assignee);
-                     if (!differs) continue;
-                     auto done = apply(a.id, *t, c, now);
-                     if (!done && done.status().code() != Status::Code::kNotFound) return error_response(done.status());
-                     if (done) ++changed;
+                     if (differs) ids.push_back(a.id);
+                     if (ids.size() == storage::AlertStore::kMaxTriageBatch) {
+                       Status s = flush();
+                       if (!s) return error_response(s);
+                     }
                    }
-                   if (capped || !page->next) break;
+                   if (full) break;
+                   if (!page->next) {
+                     done = true;
+                     break;
+                   }
+                   next = page->next;
+                   if (matched == limit) break;
                    q.after = page->next;
                  }
-                 if (capped) matched = kMaxBulk;
-                 auto resp = json_ok(json::object{{"matched", matched}, {"changed", changed}, {"capped", capped}});
-                 std::string d = "bulk: " + std::to_string(changed) + " of " + std::to_string(matched) + " matching alerts";
-                 if (t->state) d += " -> " + std::string(storage::triage_state_name(*t->state));
-                 if (!t->reason.empty()) d += " (" + t->reason + ")";
-                 if (t->assignee) d += " assigned to " + (t->assignee->empty() ? std::string("nobody") : *t->assignee);
+                 Status s = flush();
+                 if (!s) return error_response(s);
+                 json::object out{{"matched", matched}, {"changed", changed}, {"batches", batches}, {"capped", !done}};
+                 if (done) out["next_cursor"] = nullptr;
+                 else out["next_cursor"] = next->to_string();
+                 auto resp = json_ok(out);
+                 std::string d = "bulk: " + std::to_string(changed) + " of " + std::to_string(matched) +
+                                 " matching alerts" + what + " in " + std::to_string(batches) + " batches";
+                 if (!done) d += ", stopped at " + next->to_string();
                  d += "; filter " + json::serialize(*fv);
+                 if (start) d += " after " + start->to_string();
                  audit_detail(resp, d);
                  return resp;
                },
                "alert.bulk"});
 
   r.push_back({"GET", "/api/v1/alerts/groups", Access::people(),
-               [this](const Request& req, const Caller&) {
+               [this](const Request& req, const Caller& c) {
                  auto f = parse_alert_filter(req.query);
                  if (!f) return error_response(f.status());
                  std::string by(req.query_param("by").value_or("signature"));
@@ -274,7 +360,8 @@ std::vector<http::Route> Console::triage_routes() {
                    std::string sample_id;
                  };
                  std::map<std::string, Group> groups;
-                 storage::AlertQuery q = f->query;
+                 storage::AlertQuery q = f->query_for(c);
+                 q.with_eve = false;
                  q.limit = 500;
                  q.after.reset();
                  size_t scanned = 0;
@@ -283,7 +370,6 @@ std::vector<http::Route> Console::triage_routes() {
                    auto page = alerts().list(q);
                    if (!page) return error_response(page.status());
                    for (const auto& a : page->items) {
-                     if (!f->matches_extra(a)) continue;
                      std::string key = by == "signature"  ? std::to_string(a.sid)
                                        : by == "source"   ? a.src.to_string()
                                                           : a.dst.to_string();

@@ -2,6 +2,8 @@
 // grouping, bulk actions on a whole filter, sensors, and escaping of hostile alert content.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "console/test_harness.h"
 #include "storage/alert_store.h"
 
@@ -157,6 +159,204 @@ TEST(TriageApi, BulkActsOnEverythingMatchingNotJustAPage) {
   auto recs = h.console().audit().list(0, 100, [](const storage::AuditRecord& r) { return r.action == "alert.bulk"; });
   ASSERT_EQ(recs->size(), 2u);
   EXPECT_NE(recs->front().detail.find("1200 of 1200"), std::string::npos);
+}
+
+// Thousands of alerts: the bulk action writes them in store batches of 5,000 (one audit record each),
+// reports how many changed, leaves alone what already had the state, and writes every alert's
+// history note with its change.
+TEST(TriageApi, BulkWritesInBatchesWithNotesAndAnAuditRecordPerBatch) {
+  ConsoleHarness h;
+  int64_t t = base_us();
+  constexpr int kNoisy = 11000, kOther = 1000;
+  for (int b = 0; b < 12; ++b) {
+    std::vector<storage::NewAlert> batch;
+    for (int i = 0; i < 1000; ++i) {
+      int n = b * 1000 + i;
+      batch.push_back(n < kNoisy ? make_alert(t + n * 1000, 2001, "10.0.0.1", "192.0.2.1", "ET SCAN noisy")
+                                 : make_alert(t + n * 1000, 2002, "10.0.0.2", "192.0.2.1", "keep me"));
+    }
+    h.ingest(std::move(batch), b + 1);
+  }
+  Client analyst = h.login(Role::kAnalyst);
+  // One of them is closed already: matched, not changed, its history untouched by the bulk action.
+  auto one = parse(analyst.get("/api/v1/alerts?sid=2001&limit=1").body).at("items").at(0);
+  std::string closed_id(one.at("id").as_string());
+  ASSERT_EQ(analyst.post("/api/v1/alerts/" + closed_id + "/triage", R"({"state":"closed","reason":"duplicate"})").status, 200);
+
+  auto r = analyst.post("/api/v1/alerts/bulk",
+                        R"({"filter":{"sid":2001},"state":"closed","reason":"benign","note":"lab scanner"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto v = parse(r.body);
+  EXPECT_EQ(v.at("matched").as_int64(), kNoisy);
+  EXPECT_EQ(v.at("changed").as_int64(), kNoisy - 1);
+  EXPECT_EQ(v.at("batches").as_int64(), 3);  // 5,000 + 5,000 + 999
+  EXPECT_FALSE(v.at("capped").as_bool());
+  EXPECT_TRUE(v.at("next_cursor").is_null());
+
+  auto by_state = [&](const std::string& q) {
+    std::map<std::string, int64_t> m;
+    auto v = parse(analyst.get("/api/v1/alerts/groups?by=signature" + q).body);
+    for (auto& g : v.at("groups").as_array()) m[std::string(g.at("key").as_string())] = g.at("count").as_int64();
+    return m;
+  };
+  EXPECT_EQ(by_state("&state=closed")["2001"], kNoisy);
+  EXPECT_EQ(by_state("&state=new")["2001"], 0);
+  EXPECT_EQ(by_state("&state=new")["2002"], kOther);
+
+  // History: a note per changed alert, saying from what to what and why; the one closed before
+  // keeps its own.
+  auto sample = parse(analyst.get("/api/v1/alerts?sid=2001&limit=3&cursor=" + closed_id).body).at("items").as_array();
+  ASSERT_EQ(sample.size(), 3u);
+  for (auto& it : sample) {
+    auto hist = parse(analyst.get("/api/v1/alerts/" + std::string(it.at("id").as_string())).body).at("history").as_array();
+    ASSERT_EQ(hist.size(), 1u);
+    EXPECT_EQ(hist[0].at("kind").as_string(), "state");
+    EXPECT_EQ(hist[0].at("from").as_string(), "new");
+    EXPECT_EQ(hist[0].at("to").as_string(), "closed");
+    EXPECT_EQ(hist[0].at("reason").as_string(), "benign");
+    EXPECT_EQ(hist[0].at("text").as_string(), "lab scanner");
+    EXPECT_EQ(hist[0].at("by").as_string(), "analyst");
+  }
+  auto kept = parse(analyst.get("/api/v1/alerts/" + closed_id).body).at("history").as_array();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].at("reason").as_string(), "duplicate");
+
+  // The audit trail: one record per store batch with its count and time span, then the summary.
+  auto batches = h.console().audit().list(0, 100, [](const storage::AuditRecord& a) { return a.action == "alert.bulk.batch"; });
+  ASSERT_TRUE(batches);
+  ASSERT_EQ(batches->size(), 3u);
+  EXPECT_NE((*batches)[0].detail.find("batch 1: 5000 of 5000 alerts changed -> closed (benign)"), std::string::npos)
+      << (*batches)[0].detail;
+  EXPECT_NE((*batches)[2].detail.find("batch 3: 999 of 999"), std::string::npos) << (*batches)[2].detail;
+  EXPECT_EQ((*batches)[0].actor_name, "analyst");
+  EXPECT_EQ((*batches)[0].actor_kind, "session");
+  auto summary = h.console().audit().list(0, 100, [](const storage::AuditRecord& a) { return a.action == "alert.bulk"; });
+  ASSERT_EQ(summary->size(), 1u);
+  EXPECT_NE(summary->front().detail.find("10999 of 11000 matching alerts -> closed (benign) in 3 batches"), std::string::npos)
+      << summary->front().detail;
+  EXPECT_TRUE(h.console().audit().verify().ok);
+
+  // Again: nothing differs, so nothing is written — no batch, no note.
+  auto again = parse(analyst.post("/api/v1/alerts/bulk", R"({"filter":{"sid":2001},"state":"closed","reason":"benign"})").body);
+  EXPECT_EQ(again.at("matched").as_int64(), kNoisy);
+  EXPECT_EQ(again.at("changed").as_int64(), 0);
+  EXPECT_EQ(again.at("batches").as_int64(), 0);
+}
+
+// The page's way: steps of `limit` alerts, each continuing at the previous answer's next_cursor, so
+// a person sees progress and may stop; the steps together change every matching alert once.
+TEST(TriageApi, BulkInStepsFollowsTheCursorToTheEnd) {
+  ConsoleHarness h;
+  int64_t t = base_us();
+  std::vector<storage::NewAlert> batch;
+  for (int i = 0; i < 2500; ++i) batch.push_back(make_alert(t + i * 1000, 2001, "10.0.0.1", "192.0.2.1", "ET SCAN noisy"));
+  h.ingest(std::move(batch), 1);
+  Client analyst = h.login(Role::kAnalyst);
+  std::string cursor;
+  int64_t matched = 0, changed = 0;
+  std::vector<int64_t> steps;
+  for (int step = 0; step < 10; ++step) {
+    std::string body = R"({"filter":{"state":"new"},"assignee":"analyst","state":"acknowledged","limit":1000)";
+    if (!cursor.empty()) body += R"(,"cursor":")" + cursor + "\"";
+    auto r = analyst.post("/api/v1/alerts/bulk", body + "}");
+    ASSERT_EQ(r.status, 200) << r.body;
+    auto v = parse(r.body);
+    matched += v.at("matched").as_int64();
+    changed += v.at("changed").as_int64();
+    steps.push_back(v.at("matched").as_int64());
+    if (v.at("next_cursor").is_null()) {
+      EXPECT_FALSE(v.at("capped").as_bool());
+      break;
+    }
+    EXPECT_TRUE(v.at("capped").as_bool());
+    cursor = std::string(v.at("next_cursor").as_string());
+  }
+  EXPECT_EQ(steps, (std::vector<int64_t>{1000, 1000, 500}));
+  EXPECT_EQ(matched, 2500);
+  EXPECT_EQ(changed, 2500);
+  auto groups = parse(analyst.get("/api/v1/alerts/groups?state=acknowledged&assignee=me").body).at("groups").as_array();
+  ASSERT_EQ(groups.size(), 1u);
+  EXPECT_EQ(groups[0].at("count").as_int64(), 2500);
+  auto hist = parse(analyst.get("/api/v1/alerts/" + std::string(groups[0].at("sample").as_string())).body).at("history").as_array();
+  ASSERT_EQ(hist.size(), 2u);  // the state, then the assignment
+  EXPECT_EQ(hist[1].at("kind").as_string(), "assign");
+  EXPECT_EQ(hist[1].at("to").as_string(), "analyst");
+  EXPECT_EQ(analyst.post("/api/v1/alerts/bulk", R"({"filter":{"sid":2001},"state":"new","limit":0})").status, 400);
+  EXPECT_EQ(analyst.post("/api/v1/alerts/bulk", R"({"filter":{"sid":2001},"state":"new","cursor":"x"})").status, 400);
+}
+
+// The assignee filter is the store's: pages are full whatever the share of matching alerts, "me" is
+// whoever asks (an API token's owner too), "unassigned" and "-" are nobody.
+TEST(AlertList, AssigneeFilterIsServerSideWithMeAndUnassigned) {
+  ConsoleHarness h;
+  int64_t t = base_us();
+  std::vector<storage::NewAlert> batch;
+  for (int i = 0; i < 300; ++i) batch.push_back(make_alert(t + i * 1000, 2001 + i % 3, "10.0.0.1", "192.0.2.1", "ET x"));
+  h.ingest(std::move(batch), 1);
+  Client analyst = h.login(Role::kAnalyst);
+  Client admin = h.login(Role::kAdmin);
+  // The oldest 20 alerts of sid 2001 (i = 0, 3, ..., 57) go to the analyst: the newest pages hold
+  // none of them, so a filter of the page the client got would find nothing.
+  ASSERT_EQ(analyst.post("/api/v1/alerts/bulk", "{\"filter\":{\"sid\":2001,\"to\":" + std::to_string(t / 1000 + 60) +
+                                                    "},\"assignee\":\"analyst\"}").status, 200);
+  auto list = [&](Client& c, const std::string& q) {
+    auto r = c.get("/api/v1/alerts?limit=50&" + q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return parse(r.body);
+  };
+  ASSERT_EQ(admin.post("/api/v1/alerts/bulk", R"({"filter":{"sid":2002},"assignee":"admin"})").status, 200);
+  auto mine = list(analyst, "assignee=me");
+  EXPECT_EQ(mine.at("items").as_array().size(), 20u);
+  for (auto& a : mine.at("items").as_array()) {
+    EXPECT_EQ(a.at("assignee").as_string(), "analyst");
+    EXPECT_EQ(a.at("sid").as_int64(), 2001);
+  }
+  EXPECT_TRUE(mine.at("next_cursor").is_null());
+  EXPECT_EQ(list(analyst, "assignee=analyst").at("items").as_array().size(), 20u);
+  auto admins = list(admin, "assignee=me&limit=500");
+  EXPECT_EQ(admins.at("items").as_array().size(), 100u);
+  for (auto& a : admins.at("items").as_array()) EXPECT_EQ(a.at("assignee").as_string(), "admin");
+  // Unassigned: 300 - 20 - 100, counted over full pages.
+  for (std::string word : {"unassigned", "-"}) {
+    size_t n = 0;
+    std::string cursor;
+    for (int i = 0; i < 10; ++i) {
+      auto p = list(analyst, "assignee=" + word + (cursor.empty() ? "" : "&cursor=" + cursor));
+      for (auto& a : p.at("items").as_array()) EXPECT_EQ(a.at("assignee").as_string(), "");
+      n += p.at("items").as_array().size();
+      if (p.at("next_cursor").is_null()) break;
+      EXPECT_EQ(p.at("items").as_array().size(), 50u);
+      cursor = std::string(p.at("next_cursor").as_string());
+    }
+    EXPECT_EQ(n, 180u) << word;
+  }
+  // An API token's "me" is its owner.
+  auto tok = analyst.post("/api/v1/tokens", R"({"label":"script","role":"read-only"})");
+  ASSERT_EQ(tok.status, 201) << tok.body;
+  Client script = h.client();
+  script.set_bearer(std::string(parse(tok.body).at("secret").as_string()));
+  EXPECT_EQ(list(script, "assignee=me").at("items").as_array().size(), 20u);
+  EXPECT_EQ(analyst.get("/api/v1/alerts?assignee=" + std::string(65, 'a')).status, 400);
+}
+
+// The list carries what the inbox shows; the full EVE record is the detail route's.
+TEST(AlertList, ItemsAreSummariesAndTheDetailHasTheEveRecord) {
+  ConsoleHarness h;
+  h.ingest({make_alert(base_us(), 2001, "10.0.0.5", "192.0.2.10", "ET SCAN one", 9,
+                       ",\"payload_printable\":\"" + std::string(2000, 'x') + "\"")},
+           1);
+  Client c = h.login(Role::kReadOnly);
+  auto list = c.get("/api/v1/alerts");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_LT(list.body.size(), 1000u);
+  auto item = parse(list.body).at("items").at(0).as_object();
+  EXPECT_FALSE(item.contains("eve"));
+  for (const char* k : {"id", "timestamp", "severity", "signature", "sid", "src_ip", "src_port", "dest_ip", "dest_port",
+                        "proto", "sensor", "sensor_name", "state", "assignee"})
+    EXPECT_TRUE(item.contains(k)) << k;
+  auto d = parse(c.get("/api/v1/alerts/" + std::string(item.at("id").as_string())).body);
+  EXPECT_EQ(d.at("eve").at("flow_id").as_int64(), 9);
+  EXPECT_EQ(d.at("eve").at("payload_printable").as_string().size(), 2000u);
 }
 
 TEST(SensorsApi, FleetWithHealthTokensAndDecommission) {

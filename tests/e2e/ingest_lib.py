@@ -134,10 +134,11 @@ class Api:
         return body["enrolment_token"]
 
     def alerts(self, **filters):
-        """Every stored alert matching the filters, following next_cursor to the end."""
+        """Every stored alert matching the filters, following next_cursor to the end, each with its
+        EVE record (eve=1: the list gives summaries otherwise)."""
         out, cursor = [], None
         while True:
-            q = dict(filters, limit=500)
+            q = dict(filters, limit=500, eve=1)
             if cursor:
                 q["cursor"] = cursor
             _, body, _ = self.request("GET", "/api/v1/alerts?" + urllib.parse.urlencode(q))
