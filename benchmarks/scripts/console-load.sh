@@ -2,10 +2,12 @@
 # about: alert list API under 100 concurrent connections over loopback (wrk): p99 latency and errors
 # Builds a data folder of 50,000 alerts through the server's own API the first time (into
 # $BENCH_DATA/console-load), then runs wrk for 20 s with 100 connections against a server on a free
-# loopback port, authenticated with a read-only API token. Prints:
+# loopback port (one server thread per core, wrk's keep-alive connections), authenticated with a
+# read-only API token. Prints:
 #   BENCH console.alerts_api_p99_ms <ms> ms
 #   BENCH console.alerts_api_p50_ms <ms> ms
 #   BENCH console.alerts_api_rps <n> req/s
+#   BENCH console.alerts_api_bytes <n> bytes  (mean response size: a page of 50 summaries)
 #   BENCH console.errors <n> count       (non-2xx responses + socket errors; must be 0)
 set -euo pipefail
 : "${CANH_BIN:?run through benchmarks/run}" "${BENCH_DATA:?}" "${CANH_ROOT:?}"
@@ -25,7 +27,8 @@ trap cleanup EXIT
 
 start_server() {
   : >"$log"
-  "$CANH_BIN" server --data "$data" --listen 127.0.0.1:0 --threads 4 2>"$log" &
+  # One HTTP thread per core: more only adds queueing and context switches on a loaded box.
+  "$CANH_BIN" server --data "$data" --listen 127.0.0.1:0 --threads "$(nproc)" 2>"$log" &
   pid=$!
   port=
   for _ in $(seq 1 300); do
@@ -65,9 +68,17 @@ print(round(n / 1000 if u == "us" else n if u == "ms" else n * 1000 if u == "s" 
 p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
 p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
 rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+read_bytes=$(echo "$out" | awk '/requests in/ {print $5}' | tr -d ,)
 non2xx=$(echo "$out" | awk '/Non-2xx or 3xx responses:/ {print $NF}')
 sock=$(echo "$out" | awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}')
 echo "BENCH console.alerts_api_p99_ms $(to_ms "$p99") ms"
 echo "BENCH console.alerts_api_p50_ms $(to_ms "$p50") ms"
 echo "BENCH console.alerts_api_rps ${rps:-0} req/s"
+echo "BENCH console.alerts_api_bytes $(python3 -c '
+import re, sys
+n, v = int(sys.argv[1]), sys.argv[2]
+m = re.fullmatch(r"([0-9.]+)([KMG]?B)", v)
+scale = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[m.group(2)]
+print(round(float(m.group(1)) * scale / max(n, 1)))' "${reqs:-0}" "${read_bytes:-0B}") bytes"
 echo "BENCH console.errors $(( ${non2xx:-0} + ${sock:-0} )) count"

@@ -81,7 +81,7 @@ const port = await new Promise((resolve, reject) => {
 });
 const base = `http://127.0.0.1:${port}`;
 const seed = JSON.parse(execFileSync('python3', [join(here, '..', 'e2e', 'console_seed.py'), '--url', base, '--password', password,
-  '--alerts', '120', '--hostile', '--rules']).toString());
+  '--alerts', '120', '--hostile', '--rules', '--system', 'Cổng dịch vụ công tỉnh']).toString());
 
 // --- browser
 // A fresh profile per run (--user-data-dir; playwright passes it for a persistent context).
@@ -216,14 +216,59 @@ await check('one click from the alert creates a suppression pushed as a new rule
   await shot('08-suppressions');
 });
 
-await check('bulk acknowledge acts on everything matching the filter', async () => {
+await check('bulk acknowledge acts on everything matching the filter and says how many changed', async () => {
   await page.goto(base + '/#/alerts?sid=2018789&state=new&range=all');
   await page.waitForSelector('#alert-table tbody tr');
+  const before = await page.evaluate(async () => {
+    let n = 0;
+    for (let cursor = ''; ;) {
+      const r = await (await fetch('/api/v1/alerts?sid=2018789&state=new&limit=500' + (cursor ? '&cursor=' + cursor : ''))).json();
+      n += r.items.length;
+      if (!r.next_cursor) return n;
+      cursor = r.next_cursor;
+    }
+  });
   page.once('dialog', (d) => d.accept());
   await page.click('#bulk-ack');
   await page.waitForSelector('#alert-empty');
+  const toastText = await page.textContent('#toast');
+  expect(toastText.includes(`Đã thay đổi ${before} / ${before}`), `result not reported (${before} changed): ` + toastText);
   const r = await page.evaluate(async () => (await fetch('/api/v1/alerts?sid=2018789&state=new')).json());
   expect(r.items.length === 0, 'still new: ' + r.items.length);
+});
+
+await check('"mine" and "unassigned" are server-side filters kept in the URL', async () => {
+  await page.goto(base + '/#/alerts?sid=2006446&state=new&range=all');
+  await page.waitForSelector('#alert-table tbody tr');
+  const id = await page.getAttribute('#alert-table tbody tr:last-child', 'data-id');
+  await page.goto(base + `/#/alert/${id}`);
+  await page.waitForSelector('#btn-assign-me');
+  await page.click('#btn-assign-me');
+  await page.waitForFunction(() => document.querySelector('#alert-history')?.textContent.includes('lan'));
+  await page.goto(base + '/#/alerts?range=all');
+  await page.waitForSelector('#alert-table tbody tr');
+  await page.click('#quick-mine');
+  await page.waitForFunction(() => location.hash.includes('assignee=me'));
+  await page.waitForFunction((id) => document.querySelector(`#alert-table tr[data-id="${id}"]`), id);
+  const who = await page.locator('#alert-table tbody tr td:nth-child(8)').allTextContents();
+  expect(who.length >= 1 && who.every((w) => w === 'lan'), 'mine: ' + who);
+  await page.click('#quick-unassigned');
+  await page.waitForFunction(() => location.hash.includes('assignee=unassigned'));
+  await page.waitForSelector('#alert-table tbody tr');
+  expect(!(await page.$(`#alert-table tr[data-id="${id}"]`)), 'an assigned alert listed as unassigned');
+  const none = await page.locator('#alert-table tbody tr td:nth-child(8)').allTextContents();
+  expect(none.length > 1 && none.every((w) => w === ''), 'unassigned: ' + none.slice(0, 5));
+  await shot('08b-inbox-unassigned');
+});
+
+await check('alert detail names the information system, its level and links to its compliance page', async () => {
+  await page.goto(base + `/#/alerts?sid=${seed.hostile_sid}&range=all`);
+  await page.waitForSelector('#alert-table tbody tr');
+  await page.click('#alert-table tbody tr td:first-child');
+  await page.waitForFunction(() => document.querySelector('#alert-systems a')?.textContent.includes('Cổng dịch vụ công tỉnh'));
+  const link = await page.textContent('#alert-systems a');
+  expect(link.includes('chưa xác định cấp độ'), 'no level: ' + link);
+  expect((await page.getAttribute('#alert-systems a', 'href')) === `#/system/${seed.system}`, 'link');
 });
 
 await check('language switches to English and every string has both languages', async () => {
@@ -279,7 +324,7 @@ await check('admin sees the audit log with the analyst\'s actions and an intact 
   const verdict = await page.getAttribute('#audit-verdict', 'class');
   expect(verdict === 'good', 'audit chain not intact');
   const text = await page.textContent('#audit-table');
-  expect(text.includes('alert.triage') && text.includes('suppression.add') && text.includes('alert.bulk'), 'audit rows missing');
+  expect(text.includes('alert.triage') && text.includes('suppression.add') && text.includes('alert.bulk') && text.includes('alert.bulk.batch'), 'audit rows missing');
   await shot('11-audit');
 });
 

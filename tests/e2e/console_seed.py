@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--hours", type=float, default=20.0, help="spread alerts over the last N hours")
     ap.add_argument("--hostile", action="store_true", help="add one alert whose fields carry HTML and script")
     ap.add_argument("--rules", action="store_true", help="upload a small rule set")
+    ap.add_argument("--system", metavar="NAME",
+                    help="register an information system on 10.0.0.0/24 before the alerts, so theirs name it")
     ap.add_argument("--token-only", action="store_true", help="only make a read-only API token and print it")
     a = ap.parse_args()
     random.seed(7)
@@ -85,6 +87,11 @@ def main():
         return
     if a.rules:
         api.call("POST", "/api/v1/rulesets", {"files": [{"name": "local.rules", "content": RULES}], "note": "seed"})
+    system = None
+    if a.system:
+        system = api.call("POST", "/api/v1/compliance/systems",
+                          {"name": a.system, "owner": "UBND tỉnh", "operating_unit": "Sở Thông tin và Truyền thông",
+                           "ranges": ["10.0.0.0/24"]})["system"]["id"]
     sensor = api.call("POST", "/api/v1/sensors", {"name": "hq-sensor-%d" % random.randint(0, 1 << 30), "description": "Trụ sở chính"})
     enrolled = api.call("POST", "/api/v1/sensors/enrol", {"token": sensor["enrolment_token"], "hostname": "sensor1.local", "version": "0.1.0"})
     cred = enrolled["credential"]
@@ -119,7 +126,7 @@ def main():
               "ruleset_version": "1" if a.rules else "0", "software_version": "0.1.0", "spool_batches": 0,
               "spool_bytes": 0, "spool_dropped_alerts": 0},
              headers={"Authorization": "Bearer " + cred})
-    print(json.dumps({"token": token, "sensor": cred, "alerts": len(lines), "hostile_sid": HOSTILE_SID}))
+    print(json.dumps({"token": token, "sensor": cred, "alerts": len(lines), "hostile_sid": HOSTILE_SID, "system": system}))
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ addMessages({
     'ad.suppress': 'Chặn cảnh báo / giới hạn…', 'ad.summary': 'Tóm tắt', 'ad.eve': 'Mọi trường EVE', 'ad.app': 'Siêu dữ liệu tầng ứng dụng',
     'ad.payload': 'Dữ liệu (hex và ASCII)', 'ad.nopayload': 'Cảm biến không gửi dữ liệu gói cho cảnh báo này',
     'ad.flow': 'Các cảnh báo khác của luồng', 'ad.noflow': 'Không có cảnh báo khác trong luồng này', 'ad.sensor': 'Cảm biến',
-    'ad.system': 'Hệ thống thông tin', 'ad.nosystem': 'Chưa thuộc hệ thống thông tin nào (khai báo dải địa chỉ trong phần tuân thủ)',
+    'ad.system': 'Hệ thống thông tin', 'ad.level': 'cấp độ {n}', 'ad.level.proposed': 'cấp độ {n} (đề xuất, chưa phê duyệt)',
+    'ad.level.none': 'chưa xác định cấp độ', 'ad.nosystem': 'Chưa thuộc hệ thống thông tin nào (khai báo dải địa chỉ trong phần tuân thủ)',
     'ad.level': 'Cấp độ', 'ad.history': 'Lịch sử xử lý', 'ad.rule': 'Luật',
     'ad.h.state': '{by}: {from} → {to}', 'ad.h.assign': '{by} giao cho {to}', 'ad.h.comment': '{by} bình luận',
     'sp.title': 'Tạo chặn hoặc giới hạn từ cảnh báo này', 'sp.kind': 'Loại', 'sp.kind.suppress': 'Chặn (suppress)',
@@ -28,7 +29,8 @@ addMessages({
     'ad.suppress': 'Suppress / threshold…', 'ad.summary': 'Summary', 'ad.eve': 'Every EVE field', 'ad.app': 'App-layer metadata',
     'ad.payload': 'Payload (hex and ASCII)', 'ad.nopayload': 'The sensor sent no payload with this alert',
     'ad.flow': "The flow's other alerts", 'ad.noflow': 'No other alerts in this flow', 'ad.sensor': 'Sensor',
-    'ad.system': 'Information system', 'ad.nosystem': 'Not in any information system yet (declare its ranges under compliance)',
+    'ad.system': 'Information system', 'ad.level': 'level {n}', 'ad.level.proposed': 'level {n} (proposed, not approved)',
+    'ad.level.none': 'level not determined', 'ad.nosystem': 'Not in any information system yet (declare its ranges under compliance)',
     'ad.level': 'Level', 'ad.history': 'History', 'ad.rule': 'Rule',
     'ad.h.state': '{by}: {from} → {to}', 'ad.h.assign': '{by} assigned to {to}', 'ad.h.comment': '{by} commented',
     'sp.title': 'Suppress or threshold from this alert', 'sp.kind': 'Kind', 'sp.kind.suppress': 'Suppress',
@@ -47,6 +49,23 @@ function flatten(obj, prefix = '', out = []) {
   if (Array.isArray(obj)) { if (!obj.length) out.push([prefix, '[]']); obj.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out)); return out; }
   for (const [k, v] of Object.entries(obj)) flatten(v, prefix ? prefix + '.' + k : k, out);
   return out;
+}
+
+// The alert's information systems by name and security level (Decree 85/2016: the level decides which
+// obligations apply), each linking to its compliance page. Filled in as the compliance API answers; a
+// system the API cannot show (archived, removed) keeps its number.
+function systemLinks(ids) {
+  const box = h('span', { id: 'alert-systems' });
+  ids.forEach((id, i) => {
+    const link = h('a', { href: '#/system/' + id, class: 'system-link', dataset: { system: id } }, '#' + id);
+    box.append(i ? ', ' : '', link);
+    get('/compliance/systems/' + id).then((v) => {
+      const lv = v.approved_level ? t('ad.level', { n: v.approved_level })
+        : v.assessed_level ? t('ad.level.proposed', { n: v.assessed_level }) : t('ad.level.none');
+      link.textContent = `${v.system.name} (${lv})`;
+    }).catch(() => {});
+  });
+  return box;
 }
 
 function kv(rows, id) {
@@ -113,7 +132,7 @@ export default {
         [t('al.src'), `${a.src_ip}:${a.src_port}`], [t('al.dst'), `${a.dest_ip}:${a.dest_port}`], ['proto', a.proto],
         ['category', a.category], [t('ad.rule'), h('a', { href: '#/rules?q=' + a.sid }, String(a.sid))],
         [t('ad.sensor'), a.sensor_info ? `${a.sensor_info.name} (${a.sensor_info.hostname || '#' + a.sensor})` : '#' + a.sensor],
-        [t('ad.system'), a.systems && a.systems.length ? a.systems.map((s) => '#' + s).join(', ') : t('ad.nosystem')],
+        [t('ad.system'), a.systems && a.systems.length ? systemLinks(a.systems) : t('ad.nosystem')],
       ], 'alert-summary')),
       h('section', { class: 'panel' }, h('h2', null, t('ad.app')), app.length ? kv(app, 'alert-app') : h('p', { class: 'muted' }, t('common.none')))));
 

@@ -21,6 +21,9 @@ addMessages({
     'al.keys': 'Phím tắt: j/k di chuyển, Enter mở, a tiếp nhận, e chuyển cấp', 'al.new': 'mới',
     'reason.label': 'Lý do', 'reason.true-positive': 'Đúng là tấn công', 'reason.benign': 'Vô hại', 'reason.false-positive': 'Cảnh báo sai',
     'reason.duplicate': 'Trùng lặp', 'reason.test': 'Kiểm thử', 'reason.other': 'Khác', 'al.note': 'Ghi chú',
+    'al.bulk.progress': 'Đang xử lý: đã xem {matched}, đã thay đổi {changed} cảnh báo…', 'al.bulk.stop': 'Dừng',
+    'al.bulk.stopped': 'Đã dừng: đã thay đổi {changed} / {matched} cảnh báo đã xem', 'al.mine': 'Của tôi',
+    'al.unassigned': 'Chưa giao', 'al.f.assignee.hint': 'tên, "me" (tôi) hoặc "unassigned" (chưa giao)',
   },
   en: {
     'al.title': 'Alerts', 'al.time': 'Time', 'al.sev': 'Sev', 'al.sig': 'Signature', 'al.src': 'Source', 'al.dst': 'Destination',
@@ -36,6 +39,9 @@ addMessages({
     'al.keys': 'Keys: j/k move, Enter open, a acknowledge, e escalate', 'al.new': 'new',
     'reason.label': 'Reason', 'reason.true-positive': 'True positive', 'reason.benign': 'Benign', 'reason.false-positive': 'False positive',
     'reason.duplicate': 'Duplicate', 'reason.test': 'Test', 'reason.other': 'Other', 'al.note': 'Note',
+    'al.bulk.progress': 'Working: {matched} looked at, {changed} alerts changed…', 'al.bulk.stop': 'Stop',
+    'al.bulk.stopped': 'Stopped: changed {changed} of {matched} alerts looked at', 'al.mine': 'Mine',
+    'al.unassigned': 'Unassigned', 'al.f.assignee.hint': 'a name, "me" or "unassigned"',
   },
 });
 
@@ -72,7 +78,7 @@ export default {
     const state = h('select', { id: 'f-state', name: 'state' }, h('option', { value: '' }, t('al.f.any')),
       STATES.map((k) => h('option', { value: k, selected: p.state === k }, t('state.' + k))));
     const inputs = { range, severity: sev, state, sid: field('sid', { size: 9 }), q: field('q'), src: field('src', { size: 16 }),
-      dst: field('dst', { size: 16 }), assignee: field('assignee', { size: 10 }), sensor: field('sensor', { size: 4 }), system: field('system', { size: 4 }) };
+      dst: field('dst', { size: 16 }), assignee: field('assignee', { size: 10, list: 'assignee-words', title: t('al.f.assignee.hint') }), sensor: field('sensor', { size: 4 }), system: field('system', { size: 4 }) };
     const form = h('form', { class: 'filters', id: 'alert-filters', onsubmit: (e) => {
       e.preventDefault();
       const next = { view };
@@ -83,33 +89,66 @@ export default {
     h('label', null, t('al.f.sid'), inputs.sid), h('label', null, t('al.f.q'), inputs.q), h('label', null, t('al.f.src'), inputs.src),
     h('label', null, t('al.f.dst'), inputs.dst), h('label', null, t('al.f.assignee'), inputs.assignee),
     h('label', null, t('al.f.sensor'), inputs.sensor), h('label', null, t('al.f.system'), inputs.system),
+    h('datalist', { id: 'assignee-words' }, h('option', { value: 'me' }, t('al.mine')), h('option', { value: 'unassigned' }, t('al.unassigned'))),
     h('button', { type: 'submit', id: 'filter-apply' }, t('common.apply')),
     h('button', { type: 'button', class: 'secondary', onclick: () => ctx.navigate('alerts', { view }) }, t('common.reset')));
 
     const tabs = h('div', { class: 'tabs' }, ['list', 'signature', 'source'].map((v) =>
       h('button', { class: 'secondary' + (v === view ? ' active' : ''), id: 'view-' + v, onclick: () => ctx.navigate('alerts', Object.assign({}, p, { view: v })) }, t('al.view.' + v))));
+    // The analyst's two daily questions, one click each; "me" stays in the URL, so a bookmark is
+    // "my alerts" for whoever opens it.
+    const quick = h('div', { class: 'tabs' }, [['me', 'al.mine', 'quick-mine'], ['unassigned', 'al.unassigned', 'quick-unassigned']].map(([v, k, id]) =>
+      h('button', { class: 'secondary' + (p.assignee === v ? ' active' : ''), id,
+        onclick: () => ctx.navigate('alerts', Object.assign({}, p, { assignee: p.assignee === v ? '' : v })) }, t(k))));
 
     const filter = apiFilter(p);
     const bulk = h('div', { class: 'toolbar', id: 'bulk' });
     if (canTriage) {
+      // Steps of 5,000 alerts (one store write each), each continuing at the previous step's cursor:
+      // the person sees how far a long action is and can stop it; what was done stays done.
+      const progress = h('span', { id: 'bulk-progress', class: 'pill', hidden: true });
+      const stop = h('button', { class: 'secondary', id: 'bulk-stop', hidden: true }, t('al.bulk.stop'));
+      let stopping = false;
+      stop.addEventListener('click', () => { stopping = true; });
       const act = async (change) => {
         if (!confirm(t('al.bulk.confirm'))) return;
+        const total = { matched: 0, changed: 0 };
+        let cursor = '';
+        stopping = false;
+        for (const b of bulk.querySelectorAll('button:not(#bulk-stop)')) b.disabled = true;
+        progress.hidden = false;
+        stop.hidden = false;
+        progress.textContent = t('al.bulk.progress', total);
         try {
-          const r = await post('/alerts/bulk', Object.assign({ filter }, change));
-          toast(t('al.bulk.done', r));
+          for (;;) {
+            const r = await post('/alerts/bulk', Object.assign({ filter, limit: 5000, cursor }, change));
+            total.matched += r.matched;
+            total.changed += r.changed;
+            progress.textContent = t('al.bulk.progress', total);
+            if (!r.next_cursor) break;
+            cursor = r.next_cursor;
+            if (stopping) break;
+          }
+          toast(t(stopping ? 'al.bulk.stopped' : 'al.bulk.done', total));
           ctx.navigate('alerts', Object.assign({}, p, { r: Date.now() % 100000 }));
-        } catch (e) { toast(t('common.error', { msg: e.message }), 'bad'); }
+        } catch (e) {
+          toast(t('common.error', { msg: e.message }), 'bad');
+          progress.textContent = t('al.bulk.stopped', total);
+          stop.hidden = true;
+          for (const b of bulk.querySelectorAll('button')) b.disabled = false;
+        }
       };
       const reason = h('select', { id: 'bulk-reason' }, REASONS.map((r) => h('option', { value: r }, t('reason.' + r))));
       bulk.append(
         h('button', { class: 'secondary', id: 'bulk-ack', onclick: () => act({ state: 'acknowledged' }) }, t('al.bulk.ack')),
         h('button', { class: 'secondary', id: 'bulk-assign', onclick: () => act({ assignee: ctx.me.name }) }, t('al.bulk.assign')),
         h('label', null, t('reason.label'), reason),
-        h('button', { class: 'secondary', id: 'bulk-close', onclick: () => act({ state: reason.value === 'false-positive' ? 'false-positive' : 'closed', reason: reason.value, note: 'bulk' }) }, t('al.bulk.close')));
+        h('button', { class: 'secondary', id: 'bulk-close', onclick: () => act({ state: reason.value === 'false-positive' ? 'false-positive' : 'closed', reason: reason.value, note: 'bulk' }) }, t('al.bulk.close')),
+        progress, stop);
     }
     const liveBox = h('input', { type: 'checkbox', id: 'live', checked: p.live === '1' });
     const liveNote = h('span', { id: 'live-note', class: 'pill' });
-    main.append(h('h1', null, t('al.title')), form, h('div', { class: 'toolbar' }, tabs,
+    main.append(h('h1', null, t('al.title')), form, h('div', { class: 'toolbar' }, tabs, quick,
       h('label', null, t('common.live'), liveBox), liveNote), bulk);
     liveBox.addEventListener('change', () => ctx.navigate('alerts', Object.assign({}, p, { live: liveBox.checked ? '1' : '' })));
 
@@ -160,10 +199,7 @@ function renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot) {
   }
   async function load() {
     const data = await get('/alerts' + qs(Object.assign({}, filter, { limit: 100, cursor })));
-    // The list API does not index assignees; groups and bulk actions filter on them server-side,
-    // the list filters the page it got ("-": unassigned).
-    const want = p.assignee === '-' ? '' : p.assignee;
-    for (const a of data.items) if (!seen.has(a.id) && (want === undefined || a.assignee === want)) row(a, false);
+    for (const a of data.items) if (!seen.has(a.id)) row(a, false);
     cursor = data.next_cursor;
     more.hidden = !cursor;
     if (!rows.length) body.replaceChildren(h('p', { class: 'muted', id: 'alert-empty' }, t('al.empty')));
