@@ -216,6 +216,7 @@ Status Spool::append(std::string_view line, bool* was_empty) {
     // The batch so far is whole: seal it (a rename needs no space) and try once more in a new file.
     // That gets past a per-file size limit; on a full disk the second write fails as well.
     if (open_alerts_ > 0 && seal_locked()) {
+      if (was_empty) *was_empty = true;  // a batch was sealed: the caller wakes its sender for it
       errno = 0;
       s = write_line_locked(line);
       if (!s) ++write_errors_;

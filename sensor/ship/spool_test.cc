@@ -245,18 +245,24 @@ TEST(Spool, AFileSizeLimitSealsTheBatchAndLosesNothing) {
   auto s = Spool::open(opts(d.str(), 1000));
   ASSERT_TRUE(s.is_ok());
   std::vector<Status> results;
+  size_t wakes = 0;  // appends that told the caller to wake its sender
   {
     // 100-byte lines under a 4096-byte limit: the 41st line of each file is cut by the kernel
     // (a short write, then EFBIG), so every file ends in a failed write.
     FileSizeLimit limit(4096);
     ASSERT_TRUE(limit.ok());
-    for (int i = 0; i < 200; ++i) results.push_back((*s)->append(numbered_line(i, 99)));
+    for (int i = 0; i < 200; ++i) {
+      bool was_empty = false;
+      results.push_back((*s)->append(numbered_line(i, 99), &was_empty));
+      wakes += was_empty;
+    }
   }
   for (size_t i = 0; i < results.size(); ++i) EXPECT_TRUE(results[i].is_ok()) << i << ": " << results[i].message();
   SpoolStats st = (*s)->stats();
   EXPECT_GE(st.write_errors, 4u);
   EXPECT_EQ(st.lost_alerts, 0u);
   EXPECT_EQ(st.appended_alerts, 200u);
+  EXPECT_EQ(wakes, 1 + st.write_errors);  // the first alert, then each batch sealed by a failed write
   for (const auto& e : fs::directory_iterator(d.str()))
     if (e.is_regular_file()) {
       EXPECT_LE(e.file_size(), 4096u) << e.path();
