@@ -208,7 +208,11 @@ void Worker::process(Packet& p) {
   }
   bool stream_added = false;
   if (f) {
-    uint32_t len = static_cast<uint32_t>(p.ip_packet.size());
+    // Suricata counts a packet's whole captured length (GET_PKT_LEN: link layer included) in the
+    // flow's bytes (bug-814, bug-78-uricontent); packets decoded out of a tunnel or rebuilt from
+    // fragments have no frame of their own, their IP datagram is what they carry.
+    const bool own_frame = p.parent < 0 && p.source == PacketOrigin::kWire && p.frame_len >= p.ip_packet.size();
+    uint32_t len = own_frame ? p.frame_len : static_cast<uint32_t>(p.ip_packet.size());
     if (to_server) {
       ++f->pkts_toserver;
       f->bytes_toserver += len;

@@ -37,7 +37,7 @@ struct SensorRun {
   ~SensorRun() { std::filesystem::remove_all(dir); }
   std::string pcap() const { return (dir / "in.pcap").string(); }
 
-  void go(std::string_view rules_text) {
+  void go(std::string_view rules_text, bool inline_mode = false) {
     rules::RuleSet rs;
     rs.add_text(rules_text, "test.rules");
     auto engine = rules::Engine::build(rs);
@@ -48,6 +48,7 @@ struct SensorRun {
     o.summary = false;
     SensorConfig cfg;
     cfg.checksum = ChecksumMode::kNone;
+    cfg.stream.inline_mode = inline_mode;
     Sensor s(cfg, o, std::make_shared<EngineDetectorFactory>(engine.value()), make_app_layer_factory(AppConfig{}));
     ASSERT_TRUE(s.run(false).is_ok());
     std::ifstream in(dir / "eve.json");
@@ -144,6 +145,155 @@ TEST(AppPipeline, DnsQueryWithPayloadContentOverUdp) {
   const json::object a = r.sid(3)[0];  // a copy: sid() returns a temporary
   EXPECT_EQ(a.at("app_proto").as_string(), "dns");
   EXPECT_EQ(a.at("dns").at("query").as_array().at(0).at("rrname").as_string(), "evil.example");
+}
+
+// IDS-mode timing, packet by packet (Suricata with stream.inline: no). Each frame's pcap_cnt is its
+// index in `frames` plus one.
+struct Capture {
+  std::vector<Bytes> frames;
+  uint64_t ts = 1'700'000'000'000'000;
+  size_t add(Bytes f) {
+    frames.push_back(std::move(f));
+    return frames.size();  // its pcap_cnt
+  }
+  void write(const std::string& path) {
+    PcapWriter w(path);
+    for (const auto& f : frames) w.add(f, ts++);
+  }
+};
+
+constexpr uint16_t kSp = 40001, kHttp = 80;
+const std::string kRequest = "GET /timing HTTP/1.1\r\nHost: t.example\r\n\r\n";
+const std::string kResponse = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+constexpr std::string_view kTimingRules =
+    "alert http any any -> any any (msg:\"uri\"; flow:established,to_server; http.uri; content:\"/timing\"; "
+    "sid:1;)\n"
+    "alert http any any -> any any (msg:\"status\"; flow:established,to_client; http.stat_code; "
+    "content:\"200\"; sid:2;)\n";
+
+// Handshake, request, the server's bare ACK, response, the client's ACK, FIN exchange. Returns the
+// pcap_cnt of each interesting packet.
+struct HttpExchange {
+  size_t request = 0, server_ack = 0, response = 0, client_ack = 0, client_fin = 0, server_fin = 0, last_ack = 0;
+  uint64_t client_bytes_until_client_ack = 0, server_bytes_until_client_ack = 0;
+};
+HttpExchange http_exchange(Capture& c) {
+  HttpExchange x;
+  uint32_t cs = 1000, ss = 5000;
+  auto client = [&](uint8_t flags, std::string_view data = {}) {
+    Bytes f = tcp_frame(kClient, kServer, kSp, kHttp, cs, ss, flags, data);
+    x.client_bytes_until_client_ack += f.size();
+    size_t n = c.add(std::move(f));
+    cs += static_cast<uint32_t>(data.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
+    return n;
+  };
+  auto server = [&](uint8_t flags, std::string_view data = {}) {
+    Bytes f = tcp_frame(kServer, kClient, kHttp, kSp, ss, cs, flags, data);
+    x.server_bytes_until_client_ack += f.size();
+    size_t n = c.add(std::move(f));
+    ss += static_cast<uint32_t>(data.size()) + ((flags & (kSyn | kFin)) ? 1 : 0);
+    return n;
+  };
+  client(kSyn);
+  server(kSyn | kAck);
+  client(kAck);
+  x.request = client(kAck | kPsh, kRequest);
+  x.server_ack = server(kAck);
+  x.response = server(kAck | kPsh, kResponse);
+  x.client_ack = client(kAck);
+  const uint64_t cb = x.client_bytes_until_client_ack, sb = x.server_bytes_until_client_ack;
+  x.client_fin = client(kFin | kAck);
+  x.server_fin = server(kFin | kAck);
+  x.last_ack = client(kAck);
+  x.client_bytes_until_client_ack = cb;
+  x.server_bytes_until_client_ack = sb;
+  return x;
+}
+
+int64_t pcap_cnt(const json::object& a) { return a.at("pcap_cnt").as_int64(); }
+
+TEST(AppPipelineTiming, RequestAlertsOnTheClientPacketAfterTheServerAcknowledgedIt) {
+  SensorRun r("timing-ids");
+  Capture c;
+  HttpExchange x = http_exchange(c);
+  c.write(r.pcap());
+  r.go(kTimingRules);
+  // The server's ACK (x.server_ack) lets the request be parsed; the transaction is inspected with the
+  // next packet going to the server: the client's ACK of the response, not the request itself.
+  auto uri = r.sid(1);
+  ASSERT_EQ(uri.size(), 1u);
+  EXPECT_EQ(pcap_cnt(uri[0]), static_cast<int64_t>(x.client_ack));
+  EXPECT_EQ(uri[0].at("src_port").as_int64(), kSp);
+  EXPECT_EQ(uri[0].at("tx_id").as_int64(), 0);
+  // The flow counters are those of that packet, bytes counted with the link layer (Suricata's
+  // GET_PKT_LEN): 4 client packets (SYN, ACK, request, ACK) and 3 server packets so far.
+  const json::object& fl = uri[0].at("flow").as_object();
+  EXPECT_EQ(fl.at("pkts_toserver").as_int64(), 4);
+  EXPECT_EQ(fl.at("pkts_toclient").as_int64(), 3);
+  EXPECT_EQ(fl.at("bytes_toserver").as_int64(), static_cast<int64_t>(x.client_bytes_until_client_ack));
+  EXPECT_EQ(fl.at("bytes_toclient").as_int64(), static_cast<int64_t>(x.server_bytes_until_client_ack));
+  // The response is parsed when the client acknowledges it and inspected with the server's next
+  // packet, its FIN: the client's FIN came first, and flow:established still holds (Suricata takes
+  // it from the state before the packet).
+  auto status = r.sid(2);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(pcap_cnt(status[0]), static_cast<int64_t>(x.server_fin));
+  EXPECT_EQ(status[0].at("src_port").as_int64(), kHttp);
+}
+
+TEST(AppPipelineTiming, InlineModeAlertsOnThePacketCarryingTheData) {
+  SensorRun r("timing-inline");
+  Capture c;
+  HttpExchange x = http_exchange(c);
+  c.write(r.pcap());
+  r.go(kTimingRules, /*inline_mode=*/true);
+  auto uri = r.sid(1);
+  ASSERT_EQ(uri.size(), 1u);
+  EXPECT_EQ(pcap_cnt(uri[0]), static_cast<int64_t>(x.request));
+  auto status = r.sid(2);
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(pcap_cnt(status[0]), static_cast<int64_t>(x.response));
+}
+
+TEST(AppPipelineTiming, UnacknowledgedRequestWaitsForTheAckThenTheNextClientPacket) {
+  // The request comes in two segments and the server acknowledges only the first before the client
+  // sends a bare ACK: nothing of the request is complete in acknowledged data, so no alert there.
+  SensorRun r("timing-partial-ack");
+  Capture c;
+  uint32_t cs = 1000, ss = 5000;
+  const std::string a = kRequest.substr(0, 10), b = kRequest.substr(10);
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs++, 0, kSyn));
+  c.add(tcp_frame(kServer, kClient, kHttp, kSp, ss++, cs, kSyn | kAck));
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs, ss, kAck));
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs, ss, kAck | kPsh, a));
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs + 10, ss, kAck | kPsh, b));
+  c.add(tcp_frame(kServer, kClient, kHttp, kSp, ss, cs + 10, kAck));  // acknowledges `a` only
+  const size_t early = c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs + kRequest.size(), ss, kAck));
+  c.add(tcp_frame(kServer, kClient, kHttp, kSp, ss, cs + static_cast<uint32_t>(kRequest.size()), kAck));
+  const size_t due = c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs + kRequest.size(), ss, kAck));
+  c.write(r.pcap());
+  r.go(kTimingRules);
+  auto uri = r.sid(1);
+  ASSERT_EQ(uri.size(), 1u);
+  EXPECT_GT(pcap_cnt(uri[0]), static_cast<int64_t>(early));
+  EXPECT_EQ(pcap_cnt(uri[0]), static_cast<int64_t>(due));
+}
+
+TEST(AppPipelineTiming, UnacknowledgedDataIsInspectedAtFlowEnd) {
+  // The server never acknowledges the request (capture cut short): the flow-end pseudo packet parses
+  // and inspects it, as Suricata's flow timeout handling does for a session that did not close.
+  SensorRun r("timing-flow-end");
+  Capture c;
+  uint32_t cs = 1000, ss = 5000;
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs++, 0, kSyn));
+  c.add(tcp_frame(kServer, kClient, kHttp, kSp, ss++, cs, kSyn | kAck));
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs, ss, kAck));
+  c.add(tcp_frame(kClient, kServer, kSp, kHttp, cs, ss, kAck | kPsh, kRequest));
+  c.write(r.pcap());
+  r.go(kTimingRules);
+  auto uri = r.sid(1);
+  ASSERT_EQ(uri.size(), 1u);
+  EXPECT_EQ(uri[0].at("pkt_src").as_string(), "stream (flow timeout)");
 }
 
 }  // namespace
