@@ -58,6 +58,18 @@ Status apply(AlertFilter& f, std::string_view k, std::string_view v) {
     // "-" and "unassigned" are words here, not accounts: an account so named is not filterable by
     // name (its owner still finds its alerts with "me").
     f.assignee = v == "-" || v == "unassigned" ? std::string() : std::string(v);
+  } else if (k == "not_sid") {
+    auto n = to_int(v, k, 1, UINT32_MAX);
+    if (!n) return n.status();
+    q.not_sids.push_back(static_cast<uint32_t>(*n));
+  } else if (k == "not_sensor") {
+    auto n = to_int(v, k, 0, UINT32_MAX);
+    if (!n) return n.status();
+    q.not_sensors.push_back(static_cast<uint32_t>(*n));
+  } else if (k == "not_src" || k == "not_dst" || k == "not_ip") {
+    auto c = storage::Cidr::parse(v);
+    if (!c) return Status::invalid("parameter \"" + std::string(k) + "\": " + c.status().message());
+    (k == "not_src" ? q.not_src : k == "not_dst" ? q.not_dst : q.not_either).push_back(*c);
   } else if (k == "q") {
     if (v.size() > 200) return Status::invalid("parameter \"q\" longer than 200 characters");
     q.text = std::string(v);

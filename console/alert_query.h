@@ -7,6 +7,8 @@
 //   assignee       user name; "-" or "unassigned" for nobody; "me" for whoever asks (so a bookmarked
 //                  "my alerts" URL works for every analyst)
 //   q              case-insensitive text in the signature message
+//   not_sid, not_sensor, not_src, not_dst, not_ip   exclusions ("all but this scanner"), repeatable;
+//                  not_ip: neither side in the network. They narrow what the others find.
 //   limit, cursor  page size (1-500) and the `next` of the previous page
 #pragma once
 

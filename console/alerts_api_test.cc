@@ -162,6 +162,28 @@ TEST_F(AlertsApi, SummaryWriterMatchesTheJsonTree) {
   EXPECT_EQ(newest.at("systems"), (json::array{7, 9}));
 }
 
+// "All but this": a clicked value excluded from the inbox, kept in the URL as not_*.
+TEST_F(AlertsApi, ExclusionsNarrowTheList) {
+  auto count = [&](http::Fields q) {
+    q.push_back({"limit", "500"});
+    auto r = get("/api/v1/alerts", q);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).at("items").as_array().size();
+  };
+  EXPECT_EQ(count({}), 30u);
+  EXPECT_EQ(count({{"not_sid", "2001"}}), 20u);
+  EXPECT_EQ(count({{"not_sid", "2001"}, {"not_sid", "2002"}}), 0u);
+  EXPECT_EQ(count({{"not_src", "10.0.0.0/31"}}), 18u);  // i % 5 in {0, 1}: 12 of 30
+  EXPECT_EQ(count({{"not_src", "10.0.0.0/31"}, {"sid", "2002"}}), 12u);
+  EXPECT_EQ(count({{"not_ip", "192.168.1.1"}}), 0u);
+  EXPECT_EQ(count({{"not_dst", "192.168.1.0/24"}}), 0u);
+  EXPECT_EQ(count({{"not_sensor", "1"}}), 0u);
+  EXPECT_EQ(count({{"not_sensor", "2"}}), 30u);
+  auto bad = get("/api/v1/alerts", {{"not_src", "10.0.0.1/8"}});
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("not_src"), std::string::npos) << bad.body;
+}
+
 TEST_F(AlertsApi, BadParametersAre400sThatNameTheParameter) {
   for (auto [k, v] : std::vector<std::pair<std::string, std::string>>{{"sid", "x"},
                                                                      {"severity", "5"},

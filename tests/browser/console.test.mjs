@@ -150,6 +150,33 @@ await check('inbox filters by severity and signature id, kept in the URL', async
   await shot('04-grouped-by-signature');
 });
 
+await check('a value\'s "−" excludes it, kept in the URL and removable; grouping by destination', async () => {
+  await page.goto(base + '/#/alerts?range=all');
+  await page.waitForSelector('#alert-table tbody tr');
+  const row = page.locator('#alert-table tbody tr').first();
+  const sig = (await row.locator('td:nth-child(3) span.pivot').textContent()).trim();
+  await row.hover();
+  await row.locator('td:nth-child(3) button.excl').click();
+  await page.waitForFunction(() => location.hash.includes('not_sid='));
+  await page.waitForSelector('#exclusions button');
+  await page.waitForSelector('#alert-table tbody tr');
+  const sigs = await page.locator('#alert-table tbody tr td:nth-child(3) span.pivot').allTextContents();
+  expect(sigs.length > 0 && !sigs.some((s) => s.trim() === sig), `"${sig}" still listed`);
+  await shot('03b-inbox-excluding');
+  await page.click('#exclusions button');
+  await page.waitForFunction(() => !document.querySelector('#exclusions'));
+  expect(!/not_sid=\d/.test(await page.evaluate(() => location.hash)), 'exclusion not removed');
+  await page.click('#view-destination');
+  await page.waitForSelector('#group-table tbody tr');
+  expect((await page.textContent('#group-table thead')).includes('Đích'), 'not grouped by destination');
+  const key = (await page.textContent('#group-table tbody tr td:first-child')).trim().split(' ').pop();  // after the severity badge
+  await page.click('#group-table tbody tr td:first-child');
+  await page.waitForFunction(() => location.hash.includes('dst='));
+  await page.waitForSelector('#alert-table tbody tr');
+  const dsts = await page.locator('#alert-table tbody tr td:nth-child(5) span.pivot').allTextContents();
+  expect(dsts.every((d) => d.startsWith(key + ':')), `destination pivot ${key}: ${dsts.slice(0, 3)}`);
+});
+
 await check('hostile alert content is shown as text and never runs', async () => {
   await page.goto(base + `/#/alerts?sid=${seed.hostile_sid}&range=all`);
   await page.waitForSelector('#alert-table tbody tr');

@@ -24,6 +24,8 @@ addMessages({
     'al.bulk.progress': 'Đang xử lý: đã xem {matched}, đã thay đổi {changed} cảnh báo…', 'al.bulk.stop': 'Dừng',
     'al.bulk.stopped': 'Đã dừng: đã thay đổi {changed} / {matched} cảnh báo đã xem', 'al.mine': 'Của tôi',
     'al.unassigned': 'Chưa giao', 'al.f.assignee.hint': 'tên, "me" (tôi) hoặc "unassigned" (chưa giao)',
+    'al.view.destination': 'Nhóm theo đích', 'al.exclude': 'Loại trừ giá trị này', 'al.excluded': 'Đang loại trừ:',
+    'al.unexclude': 'Bỏ loại trừ',
   },
   en: {
     'al.title': 'Alerts', 'al.time': 'Time', 'al.sev': 'Sev', 'al.sig': 'Signature', 'al.src': 'Source', 'al.dst': 'Destination',
@@ -42,17 +44,23 @@ addMessages({
     'al.bulk.progress': 'Working: {matched} looked at, {changed} alerts changed…', 'al.bulk.stop': 'Stop',
     'al.bulk.stopped': 'Stopped: changed {changed} of {matched} alerts looked at', 'al.mine': 'Mine',
     'al.unassigned': 'Unassigned', 'al.f.assignee.hint': 'a name, "me" or "unassigned"',
+    'al.view.destination': 'By destination', 'al.exclude': 'Exclude this value', 'al.excluded': 'Excluding:',
+    'al.unexclude': 'Stop excluding',
   },
 });
 
 export const STATES = ['new', 'acknowledged', 'escalated', 'closed', 'false-positive'];
 export const REASONS = ['true-positive', 'benign', 'false-positive', 'duplicate', 'test', 'other'];
 const FILTERS = ['severity', 'sid', 'q', 'src', 'dst', 'state', 'assignee', 'sensor', 'system'];
+// Exclusions ("all but this scanner"): comma-separated in the URL, one API parameter per value.
+const EXCLUSIONS = ['not_sid', 'not_src', 'not_dst', 'not_ip', 'not_sensor'];
+const listOf = (v) => (v ? String(v).split(',').filter(Boolean) : []);
 
 // URL params -> API filters (time range to from/to).
 export function apiFilter(params) {
   const f = {};
   for (const k of FILTERS) if (params[k]) f[k] = params[k];
+  for (const k of EXCLUSIONS) if (params[k]) f[k] = listOf(params[k]);
   const range = params.range || '24h';
   if (RANGES[range]) f.from = Date.now() - RANGES[range];
   return f;
@@ -68,6 +76,17 @@ export default {
     const view = p.view || 'list';
     const canTriage = ['admin', 'analyst'].includes(ctx.me.role);
     const pivot = (k, v) => ctx.navigate('alerts', Object.assign({}, p, { [k]: v, view: k === 'sid' || k === 'src' ? 'list' : view }));
+    const exclude = (k, v) => {
+      const key = 'not_' + k;
+      const have = listOf(p[key]);
+      if (!have.includes(String(v))) have.push(String(v));
+      ctx.navigate('alerts', Object.assign({}, p, { [key]: have.join(',') }));
+    };
+    const excluded = EXCLUSIONS.flatMap((k) => listOf(p[k]).map((v) => [k, v]));
+    const exclusions = excluded.length ? h('div', { class: 'toolbar', id: 'exclusions' }, t('al.excluded'), excluded.map(([k, v]) =>
+      h('button', { class: 'pill', title: t('al.unexclude'), dataset: { key: k, value: v },
+        onclick: () => ctx.navigate('alerts', Object.assign({}, p, { [k]: listOf(p[k]).filter((x) => x !== v).join(',') })) },
+      `${k.slice(4)} ≠ ${v} ×`))) : null;
 
     // --- filter form
     const field = (k, attrs = {}) => h('input', Object.assign({ id: 'f-' + k, name: k, value: p[k] || '' }, attrs));
@@ -93,7 +112,7 @@ export default {
     h('button', { type: 'submit', id: 'filter-apply' }, t('common.apply')),
     h('button', { type: 'button', class: 'secondary', onclick: () => ctx.navigate('alerts', { view }) }, t('common.reset')));
 
-    const tabs = h('div', { class: 'tabs' }, ['list', 'signature', 'source'].map((v) =>
+    const tabs = h('div', { class: 'tabs' }, ['list', 'signature', 'source', 'destination'].map((v) =>
       h('button', { class: 'secondary' + (v === view ? ' active' : ''), id: 'view-' + v, onclick: () => ctx.navigate('alerts', Object.assign({}, p, { view: v })) }, t('al.view.' + v))));
     // The analyst's two daily questions, one click each; "me" stays in the URL, so a bookmark is
     // "my alerts" for whoever opens it.
@@ -149,7 +168,7 @@ export default {
     const liveBox = h('input', { type: 'checkbox', id: 'live', checked: p.live === '1' });
     const liveNote = h('span', { id: 'live-note', class: 'pill' });
     main.append(h('h1', null, t('al.title')), form, h('div', { class: 'toolbar' }, tabs, quick,
-      h('label', null, t('common.live'), liveBox), liveNote), bulk);
+      h('label', null, t('common.live'), liveBox), liveNote), exclusions, bulk);
     liveBox.addEventListener('change', () => ctx.navigate('alerts', Object.assign({}, p, { live: liveBox.checked ? '1' : '' })));
 
     const body = h('div', { id: 'alert-body' });
@@ -158,7 +177,7 @@ export default {
       await renderGroups(body, view, filter, p, ctx);
       return;
     }
-    return renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot);
+    return renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot, exclude);
   },
 };
 
@@ -167,15 +186,15 @@ async function renderGroups(body, view, filter, p, ctx) {
   if (data.partial) body.appendChild(h('p', { class: 'muted' }, t('al.partial')));
   if (!data.groups.length) { body.appendChild(h('p', { class: 'muted', id: 'alert-empty' }, t('al.empty'))); return; }
   body.appendChild(h('table', { class: 'grid', id: 'group-table' },
-    h('thead', null, h('tr', null, [view === 'signature' ? 'al.sig' : 'al.src', 'al.count', 'al.new', 'al.first', 'al.last'].map((k) => h('th', null, t(k))))),
+    h('thead', null, h('tr', null, [{ signature: 'al.sig', source: 'al.src', destination: 'al.dst' }[view], 'al.count', 'al.new', 'al.first', 'al.last'].map((k) => h('th', null, t(k))))),
     h('tbody', null, data.groups.map((g) => h('tr', { class: 'pivot', onclick: () => ctx.navigate('alerts',
-      Object.assign({}, p, view === 'signature' ? { sid: g.key } : { src: g.key }, { view: 'list' })) },
+      Object.assign({}, p, { [{ signature: 'sid', source: 'src', destination: 'dst' }[view]]: g.key }, { view: 'list' })) },
     h('td', null, sevBadge(g.severity), ' ', g.label, view === 'signature' ? ` [${g.key}]` : ''),
     h('td', { class: 'num' }, String(g.count)), h('td', { class: 'num' }, String(g.new)),
     h('td', null, fmtTime(g.first_us / 1000)), h('td', null, fmtTime(g.last_us / 1000)))))));
 }
 
-function renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot) {
+function renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot, exclude) {
   const tbody = h('tbody');
   const more = h('button', { class: 'secondary', id: 'alerts-more', hidden: true }, t('common.more'));
   const seen = new Set();
@@ -183,7 +202,9 @@ function renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot) {
   let selected = -1;
   const rows = [];
 
-  const cell = (text, k, v) => h('td', null, h('span', { class: 'pivot', title: t('common.apply'), onclick: (e) => { e.stopPropagation(); pivot(k, v); } }, text));
+  // Click a value to keep only it; its "−" to keep everything but it.
+  const cell = (text, k, v) => h('td', null, h('span', { class: 'pivot', title: t('common.apply'), onclick: (e) => { e.stopPropagation(); pivot(k, v); } }, text),
+    h('button', { class: 'excl', title: t('al.exclude'), 'aria-label': t('al.exclude'), dataset: { key: k }, onclick: (e) => { e.stopPropagation(); exclude(k, v); } }, '−'));
   function row(a, prepend) {
     seen.add(a.id);
     const tr = h('tr', { class: 'alert-row', dataset: { id: a.id }, onclick: () => ctx.navigate('alert', {}, a.id) },
