@@ -301,7 +301,13 @@ void Engine::inspect(const DetectInput& in, FlowDetectState& flow, Scratch& scra
       scan(e, s, e.regex_group_of[bi][cls][dir], data);
     };
     if (!app_only || e.app_rules_need_payload_scan) {
-      packet_scan(Buffer::kPayload, p.payload);
+      if (p.ip_proto == 6 && p.stream_added) {
+        // Only packet-only rules read the payload of a segment that went into the stream (verify.cc).
+        scan(e, s, e.tcp_packet_only_group[dir], p.payload);
+        scan(e, s, e.tcp_packet_only_regex[dir], p.payload);
+      } else {
+        packet_scan(Buffer::kPayload, p.payload);
+      }
       if (in.stream && p.ip_proto == 6) packet_scan(Buffer::kPayload, in.stream->data);
     }
     if (!app_only) {
@@ -760,6 +766,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     int cls, dir, slot, port;
     std::vector<Literal> lits;
     std::vector<std::vector<uint32_t>> rules_of;
+    bool packet_only = false;  // for tcp_packet_only_group
   };
   std::vector<GroupBuild> builds;
   // A port earns its own database when at least this many rules name it.
@@ -785,6 +792,7 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     GroupSlots& gs = e.slots[size_t(buffer)][size_t(cls)][size_t(dir)];
     gs.nports = uint8_t(ranked.size());
     for (size_t i = 0; i < ranked.size(); ++i) gs.ports[i] = ranked[i].second;
+    const bool tcp_payload = Buffer(buffer) == Buffer::kPayload && cls == 0;
     for (size_t slot = 0; slot <= ranked.size(); ++slot) {
       GroupBuild gb;
       gb.buffer = Buffer(buffer);
@@ -815,6 +823,29 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
         gb.rules_of[size_t(remap[en.lit])].push_back(en.rule);
       }
       if (!gb.lits.empty()) builds.push_back(std::move(gb));
+    }
+    if (tcp_payload) {
+      // One database per direction, not split by port: packet-only rules are few (about 480 of ET
+      // Open's 16,000 TCP rules, mostly dsize), and every Hyperscan database costs memory of its own;
+      // a rule bound to another port that becomes a candidate fails its header check.
+      GroupBuild po;
+      po.buffer = Buffer(buffer);
+      po.cls = cls;
+      po.dir = dir;
+      po.slot = 0;
+      po.port = -1;
+      po.packet_only = true;
+      std::vector<int64_t> remap(plan.lits.size(), -1);
+      for (const auto& en : plan.entries) {
+        if (e.rules[en.rule].stream != StreamMode::kPacketOnly) continue;
+        if (remap[en.lit] < 0) {
+          remap[en.lit] = int64_t(po.lits.size());
+          po.lits.push_back(plan.lits[en.lit]);
+          po.rules_of.emplace_back();
+        }
+        po.rules_of[size_t(remap[en.lit])].push_back(en.rule);
+      }
+      if (!po.lits.empty()) builds.push_back(std::move(po));
     }
   }
   // Hyperscan compiles are independent: use both cores.
@@ -863,13 +894,34 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     if (hs_database_size(g.db, &sz) == HS_SUCCESS) e.stats.database_bytes += sz;
     e.stats.prefilter_patterns += g.patterns;
     (hits[i] ? e.stats.cache_hits : e.stats.cache_misses) += 1;
-    e.slots[size_t(gb.buffer)][size_t(gb.cls)][size_t(gb.dir)].group[size_t(gb.slot)] = int16_t(e.groups.size());
+    (gb.packet_only ? e.tcp_packet_only_group[size_t(gb.dir)]
+                    : e.slots[size_t(gb.buffer)][size_t(gb.cls)][size_t(gb.dir)].group[size_t(gb.slot)]) =
+        int16_t(e.groups.size());
     e.groups.push_back(std::move(g));
   }
   for (auto& a : e.regex_group_of)
     for (auto& b : a) b.fill(-1);
+  // The packet-only part of the TCP payload regex plans (see tcp_packet_only_regex).
+  std::map<std::tuple<int, int, int>, RegexPlan> packet_only_regex;
   for (auto& [key, plan] : regex_plans) {
     auto [buffer, cls, dir] = key;
+    if (Buffer(buffer) != Buffer::kPayload || cls != 0) continue;
+    RegexPlan po;
+    for (size_t i = 0; i < plan.res.size(); ++i) {
+      std::vector<uint32_t> rl;
+      for (uint32_t r : plan.rules_of[i])
+        if (e.rules[r].stream == StreamMode::kPacketOnly) rl.push_back(r);
+      if (rl.empty()) continue;
+      po.res.push_back(plan.res[i]);
+      po.rules_of.push_back(std::move(rl));
+    }
+    if (!po.res.empty()) packet_only_regex.emplace(std::make_tuple(buffer, -1, dir), std::move(po));
+  }
+  regex_plans.merge(packet_only_regex);
+  for (auto& [key, plan] : regex_plans) {
+    auto [buffer, cls_key, dir] = key;
+    const bool packet_only = cls_key < 0;
+    const int cls = packet_only ? 0 : cls_key;
     bool hit = false;
     std::string warning;
     auto db = build_regex_db(plan.res, options.cache_dir, &hit, &warning);
@@ -890,7 +942,8 @@ Result<std::shared_ptr<const Engine>> Engine::build(const RuleSet& rs, const Eng
     size_t sz = 0;
     if (hs_database_size(g.db, &sz) == HS_SUCCESS) e.stats.database_bytes += sz;
     (hit ? e.stats.cache_hits : e.stats.cache_misses) += 1;
-    e.regex_group_of[size_t(buffer)][size_t(cls)][size_t(dir)] = int16_t(e.groups.size());
+    (packet_only ? e.tcp_packet_only_regex[size_t(dir)] : e.regex_group_of[size_t(buffer)][size_t(cls)][size_t(dir)]) =
+        int16_t(e.groups.size());
     e.groups.push_back(std::move(g));
   }
   for (auto& g : e.groups)

@@ -166,6 +166,13 @@ struct Engine::Impl {
   // Rules whose only positive pattern is a pcre: Hyperscan in prefilter mode (it over-approximates
   // the regex), one database per (buffer, class, direction) in `groups`; PCRE2 verifies. -1: none.
   std::array<std::array<std::array<int16_t, 2>, kProtoClasses>, kBufferCount> regex_group_of{};
+  // TCP payload databases holding only the packet-only rules (tcp-pkt, dsize, flow:no_stream), one
+  // per direction for every port. A segment whose bytes went into the reassembled stream
+  // (PacketFields::stream_added) is matched through the stream by every other rule, so its payload is
+  // scanned with these instead of the full databases (the stream chunk is scanned with the full
+  // ones): each TCP byte goes through the big databases once, not twice. [dir], -1: none.
+  std::array<int16_t, 2> tcp_packet_only_group{-1, -1};
+  std::array<int16_t, 2> tcp_packet_only_regex{-1, -1};
   std::array<std::array<UnprefilteredList, 2>, kProtoClasses> unprefiltered;
   std::deque<std::string> categories;  // storage for AlertInfo::category (stable addresses)
   std::unique_ptr<ThresholdTable> thresholds;

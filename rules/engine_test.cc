@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <unistd.h>
 
@@ -26,6 +27,39 @@ TEST(Engine, ContentRuleFiresOnMatchingPayloadOnly) {
   EXPECT_EQ(hit.alerts[0].category, "Potentially Bad Traffic");
   EXPECT_EQ(hit.alerts[0].priority, 2);
   EXPECT_TRUE(f.run(tcp_packet("uid=1(bin)")).empty());
+}
+
+// A segment that went into the stream (stream_added) is read through the stream by ordinary rules;
+// its own payload is scanned only with the packet-only rules' databases, which must still find
+// them, on a port with its own database and on the others, literal and pcre-only alike.
+TEST(Engine, StreamAddedSegmentStillMatchesPacketOnlyRules) {
+  std::string rules =
+      "alert tcp-pkt any any -> any any (content:\"pktonly\"; sid:1;)\n"
+      "alert tcp any any -> any any (content:\"pktonly\"; sid:2;)\n"
+      "alert tcp any any -> any any (dsize:>3; content:\"sized\"; sid:3;)\n"
+      "alert tcp-pkt any any -> any any (pcre:\"/re[0-9]gex/\"; sid:4;)\n";
+  // Enough rules on port 445 for it to get a database of its own (with the any-port rules).
+  for (int i = 0; i < 12; ++i)
+    rules += "alert tcp any any -> any 445 (content:\"smb" + std::to_string(i) + "\"; sid:" + std::to_string(100 + i) + ";)\n";
+  for (int i = 0; i < 12; ++i)
+    rules += "alert tcp any any -> any 21 (content:\"ftp" + std::to_string(i) + "\"; sid:" + std::to_string(200 + i) + ";)\n";
+  EngineFixture f(rules);
+  for (uint16_t port : {80, 445}) {
+    f.flow.reset();
+    DetectInput in = tcp_packet("pktonly sized re7gex smb3", 1234, port);
+    in.packet.stream_added = true;
+    std::vector<uint32_t> want = {1, 3, 4};
+    EXPECT_EQ(f.run(in), want) << "port " << port;
+    // The same bytes as a stream chunk: the ordinary rules match there.
+    f.flow.reset();
+    StreamChunk chunk;
+    chunk.data = in.packet.payload;
+    chunk.to_server = true;
+    in.stream = &chunk;
+    auto got = f.run(in);
+    EXPECT_NE(std::find(got.begin(), got.end(), 2u), got.end()) << "port " << port;
+    EXPECT_EQ(std::find(got.begin(), got.end(), 103u) != got.end(), port == 445);
+  }
 }
 
 TEST(Engine, RuleWithoutContentIsCheckedEveryPacket) {
