@@ -67,6 +67,23 @@ TEST(SensorConfig, SetUsesSuricataNames) {
   EXPECT_TRUE(c.set("some.unknown.key", "1").is_ok());  // ignored, as Suricata's extra keys are
 }
 
+// stream.inline picks IPS timing; Suricata's "auto" means inline only for inline capture methods,
+// which pcap files and IDS-mode AF_PACKET are not.
+TEST(SensorConfig, StreamInlineTakesBooleansAndAuto) {
+  auto y = parse_sensor_config("stream:\n  inline: yes\n", "canh.yaml");
+  ASSERT_TRUE(y.is_ok()) << y.status().message();
+  EXPECT_TRUE(y->stream.inline_mode);
+  SensorConfig c;
+  EXPECT_FALSE(c.stream.inline_mode);
+  EXPECT_TRUE(c.set("stream.inline", "true").is_ok());
+  EXPECT_TRUE(c.stream.inline_mode);
+  EXPECT_TRUE(c.set("stream.inline", "auto").is_ok());
+  EXPECT_FALSE(c.stream.inline_mode);
+  auto bad = parse_sensor_config("stream:\n  inline: sometimes\n", "canh.yaml");
+  ASSERT_FALSE(bad.is_ok());
+  EXPECT_NE(bad.status().message().find("stream.inline"), std::string::npos) << bad.status().message();
+}
+
 TEST(SensorConfig, SizesParse) {
   uint64_t v;
   EXPECT_TRUE(parse_size("1mb", &v));
