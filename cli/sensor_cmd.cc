@@ -198,9 +198,10 @@ int run_sensor(const Args& args) {
   unsigned workers = so.read_file.empty() ? std::max(1u, std::thread::hardware_concurrency()) : 1;
   if (p.has("workers")) {
     char* end = nullptr;
-    long n = std::strtol(p.get("workers").c_str(), &end, 10);
+    std::string value = p.get("workers");  // kept: `end` points into it
+    long n = std::strtol(value.c_str(), &end, 10);
     if (!end || *end || n < 1 || n > 256) {
-      std::fprintf(stderr, "canh sensor: --workers: expected 1..256 (got \"%s\")\n", p.get("workers").c_str());
+      std::fprintf(stderr, "canh sensor: --workers: expected 1..256 (got \"%s\")\n", value.c_str());
       return 2;
     }
     workers = static_cast<unsigned>(n);

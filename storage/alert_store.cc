@@ -21,6 +21,7 @@ struct ShortKey {
   uint8_t len = 0;
   char b[31];
   void add(const void* p, size_t n) {
+    if (n == 0) return;  // an empty field's data() may be null, which memcpy must not be given
     std::memcpy(b + len, p, n);
     len = static_cast<uint8_t>(len + n);
   }

@@ -668,8 +668,9 @@ def main():
         except Skip as e:
             print("skipped: %s" % e)
             return SKIP
-        except Failure as e:
-            print("FAIL fault %s: %s" % (name, e), file=sys.stderr)
+        except (Failure, OSError, http.client.HTTPException, subprocess.TimeoutExpired, ValueError, KeyError) as e:
+            # Anything unexpected from a server or sensor is a failure too: show their logs.
+            print("FAIL fault %s: %s: %s" % (name, type(e).__name__, e), file=sys.stderr)
             print("--- server log\n" + env.server.log_tail(), file=sys.stderr)
             for s in env.sensors:
                 print("--- %s log\n%s" % (s.name, tail(s.log_path)), file=sys.stderr)
