@@ -18,6 +18,9 @@ wait polls with a deadline.
   fault_e2e.py CANH server_kill   the server is SIGKILLed while three sensors ship and a signed-in
                                   console reads: after restart each sensor's eve.json equals what
                                   is stored for it, and the console answers
+  fault_e2e.py CANH enrol_lost   the server's answer to an enrolment is lost: the one-time token is
+                                  spent, the sensor says so (log, metrics) and keeps its alerts; with
+                                  a new token from an admin it enrols and delivers them all, once
   fault_e2e.py CANH db_crash      the server is SIGKILLed while it writes alerts and console comments
                                   (audited): it opens again, `canh audit verify` finds the chain
                                   intact, and every acknowledged comment is there
@@ -42,6 +45,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from ingest_lib import (Api, Failure, Server, UDP_RULES, compare_stored_with_eve, eve_alerts, free_port,  # noqa: E402
                         fresh_dir, poll, write_udp_capture)
+from ingest_e2e import eve_alerts_so_far  # noqa: E402
 
 SKIP = 77
 
@@ -657,6 +661,121 @@ def scenario_db_crash(env):
         raise Failure("canh audit verify after a clean stop: exit %d\n%s" % (r2.returncode, r2.stderr))
     return "reopened after SIGKILL; %s; %d acknowledged comments all kept and audited; %d alerts stored once " \
            "each" % (r.stdout.strip(), len(acked), len(eve))
+
+
+# --- 6. an enrolment answer lost on the way ---------------------------------------------------------
+
+class LosingProxy:
+    """A TCP proxy to the server that lets the first enrolment request through and throws its answer
+    away, as a connection cut at the wrong moment (or a server killed after its write) does."""
+
+    def __init__(self, target_port):
+        self.target = target_port
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.port = self.listener.getsockname()[1]
+        self.dropped = threading.Event()
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self):
+        while True:
+            try:
+                c, _ = self.listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(c,), daemon=True).start()
+
+    def serve(self, client):
+        try:
+            server = socket.create_connection(("127.0.0.1", self.target))
+        except OSError:
+            client.close()
+            return
+        lose = [False]
+
+        def upstream():
+            try:
+                while True:
+                    data = client.recv(65536)
+                    if not data:
+                        break
+                    if not self.dropped.is_set() and b"POST /api/v1/sensors/enrol" in data:
+                        lose[0] = True
+                    server.sendall(data)
+            except OSError:
+                pass
+            finally:
+                try:
+                    server.shutdown(socket.SHUT_WR)
+                except OSError:
+                    pass
+        threading.Thread(target=upstream, daemon=True).start()
+        try:
+            while True:
+                data = server.recv(65536)
+                if not data:
+                    break
+                if lose[0]:
+                    self.dropped.set()  # the server answered; the sensor never hears it
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        finally:
+            # shutdown, not only close: the other pump thread still holds the sockets in recv().
+            for sock in (client, server):
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                sock.close()
+
+    def close(self):
+        self.listener.close()
+
+
+def scenario_enrol_lost(env):
+    rules = udp_rules(env)
+    env.setup_server()
+    _, created, _ = env.api.request("POST", "/api/v1/sensors", {"name": "unlucky", "description": "fault"})
+    proxy = LosingProxy(env.port)
+    s = Sensor(env.canh, env.work, "unlucky", "http://127.0.0.1:%d" % proxy.port, created["enrolment_token"])
+    env.sensors.append(s)
+    s.start(("-r", udp_capture(env, "unlucky", 1000)), rules, batch=100, drain=3600, metrics=True)
+    poll("the enrolment answer to be lost", proxy.dropped.is_set, timeout=60)
+    eve_path = os.path.join(s.out, "eve.json")
+    poll("the capture to be replayed", lambda: (s.check_alive(), len(eve_alerts_so_far(eve_path)) == 800)[1], timeout=60)
+    # Today the token is spent with the answer (only its hash is kept, the credential cannot be sent
+    # again); a collector that answers a retried enrolment again would let the sensor enrol here.
+    spent = "enrolment token unknown, used or expired"
+    poll("the sensor to enrol on a retry or be told its token is spent",
+         lambda: (s.check_alive(), spent in s.log() or s.metrics()["canh_sensor_enrolled"] == 1)[1], timeout=60)
+    eve = eve_alerts_so_far(eve_path)
+    if spent not in s.log():
+        poll("the spooled alerts to be stored", lambda: len(env.api.alerts()) >= 800, timeout=60)
+        compare_stored_with_eve(env.api.alerts(), eve)
+        return "the retried enrolment succeeded; %d alerts stored once each" % len(eve)
+    m = s.metrics()
+    if m["canh_sensor_enrolled"] != 0 or m["canh_sensor_ship_failures_total"] < 1:
+        raise Failure("the failed enrolment is not in the metrics: enrolled=%d failures=%d" %
+                      (m["canh_sensor_enrolled"], m["canh_sensor_ship_failures_total"]))
+    poll("every alert to wait in the spool", lambda: len(s.spooled_records()) == 800, timeout=60)
+    s.kill()
+    proxy.close()
+    os.rename(eve_path, eve_path + ".first")
+    # The way out, as the log says: an admin issues a new token and the sensor starts with it.
+    _, issued, _ = env.api.request("POST", "/api/v1/sensors/%d/token" % created["id"], {})
+    s.collector = env.server.url()
+    s.token = issued["enrolment_token"]
+    s.start(("-r", udp_capture(env, "empty", 0)), rules, batch=100, drain=120)
+    s.wait()
+    if eve_alerts(eve_path):
+        raise Failure("the second run raised alerts of its own: the test compares the wrong thing")
+    stored = env.api.alerts()
+    compare_stored_with_eve(stored, eve)
+    return "the lost answer spent the token (logged, canh_sensor_enrolled 0); with a new token the %d spooled " \
+           "alerts were stored once each" % len(stored)
 
 
 def main():
