@@ -54,7 +54,13 @@ Status apply(AlertFilter& f, std::string_view k, std::string_view v) {
     else f.either = *c;
   } else if (k == "assignee") {
     if (v.size() > 64) return Status::invalid("parameter \"assignee\" longer than 64 characters");
+    // "me" is whoever asks: known per request, so query_for() fills it in (the last assignee given
+    // wins, as for the other single-valued filters).
     f.assignee_is_caller = v == "me";
+    if (f.assignee_is_caller) {
+      f.assignee.reset();
+      return Status::ok();
+    }
     // "-" and "unassigned" are words here, not accounts: an account so named is not filterable by
     // name (its owner still finds its alerts with "me").
     f.assignee = v == "-" || v == "unassigned" ? std::string() : std::string(v);

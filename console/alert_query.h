@@ -24,14 +24,15 @@ namespace canh::console {
 
 struct AlertFilter {
   storage::AlertQuery query;
-  std::optional<std::string> assignee;   // "" matches unassigned
+  std::optional<std::string> assignee;   // "" matches unassigned; unset for "me"
   std::optional<storage::Cidr> either;   // src or dst in this network
   bool assignee_is_caller = false;       // assignee=me: resolved per request by query_for()
 
   // The store query with every filter in it (assignee through the store's assignee index, "me" as
   // the caller's name), so pages come back full and cursors exact.
   storage::AlertQuery query_for(const http::Caller& caller) const;
-  // The assignee and either-side filters checked on one alert (fuzzing, callers holding alerts).
+  // The assignee and either-side filters checked on one alert (fuzzing, callers holding alerts);
+  // "me" is not checked here, having no caller.
   bool matches_extra(const storage::Alert& a) const;
 };
 

@@ -126,6 +126,10 @@ TEST_F(AlertsApi, AssigneeFilterReadsTheIndexWithMeAndUnassigned) {
   EXPECT_EQ(count("unassigned"), 24u);
   EXPECT_EQ(count("-"), 24u);
   EXPECT_EQ(count("nobody-here"), 0u);
+  // One assignee filter: the last given wins, "me" included.
+  auto items = [&](http::Fields q) { return json::parse(get("/api/v1/alerts", q).body).at("items").as_array().size(); };
+  EXPECT_EQ(items({{"assignee", "me"}, {"assignee", "v"}}), 1u);
+  EXPECT_EQ(items({{"assignee", "v"}, {"assignee", "me"}}), 5u);
 }
 
 // The list writes its summaries without a JSON tree; with eve=1 it builds them from alert_brief_json.
