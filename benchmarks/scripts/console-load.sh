@@ -9,6 +9,9 @@
 #   BENCH console.alerts_api_rps <n> req/s
 #   BENCH console.alerts_api_bytes <n> bytes  (mean response size: a page of 50 summaries)
 #   BENCH console.errors <n> count       (non-2xx responses + socket errors; must be 0)
+#   BENCH console.bulk_ack_seconds <s> s (one bulk request acknowledging every alert, on a copy of
+#                                         the data folder: store batches of 5,000 with history notes)
+#   BENCH console.bulk_ack_changed <n> count
 set -euo pipefail
 : "${CANH_BIN:?run through benchmarks/run}" "${BENCH_DATA:?}" "${CANH_ROOT:?}"
 command -v wrk >/dev/null || { echo "console-load: wrk not found (apt-get install wrk)" >&2; exit 1; }
@@ -18,17 +21,18 @@ duration=${CONSOLE_LOAD_SECONDS:-20}
 password='benchmark admin password'
 seed=$CANH_ROOT/tests/e2e/console_seed.py
 log=$(mktemp)
+copy=$(mktemp -d)
 pid=
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill "$pid"; wait "$pid" || true; fi
-  rm -f "$log"
+  rm -rf "$log" "$copy"
 }
 trap cleanup EXIT
 
-start_server() {
+start_server() {  # [data folder]
   : >"$log"
   # One HTTP thread per core: more only adds queueing and context switches on a loaded box.
-  "$CANH_BIN" server --data "$data" --listen 127.0.0.1:0 --threads "$(nproc)" 2>"$log" &
+  "$CANH_BIN" server --data "${1:-$data}" --listen 127.0.0.1:0 --threads "$(nproc)" 2>"$log" &
   pid=$!
   port=
   for _ in $(seq 1 300); do
@@ -82,3 +86,12 @@ m = re.fullmatch(r"([0-9.]+)([KMG]?B)", v)
 scale = {"B": 1, "KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30}[m.group(2)]
 print(round(float(m.group(1)) * scale / max(n, 1)))' "${reqs:-0}" "${read_bytes:-0B}") bytes"
 echo "BENCH console.errors $(( ${non2xx:-0} + ${sock:-0} )) count"
+
+# Bulk triage on a copy, so the next run's list figures see the same states.
+kill "$pid"; wait "$pid" || true; pid=
+cp -r "$data/." "$copy/"
+start_server "$copy"
+bulk=$(python3 "$seed" --url "http://127.0.0.1:$port" --password "$password" --bulk-ack)
+echo "  bulk: $bulk" >&2
+echo "BENCH console.bulk_ack_seconds $(echo "$bulk" | python3 -c 'import json,sys; print(json.load(sys.stdin)["seconds"])') s"
+echo "BENCH console.bulk_ack_changed $(echo "$bulk" | python3 -c 'import json,sys; print(json.load(sys.stdin)["changed"])') count"
