@@ -44,6 +44,14 @@ export function fmtTime(ms) {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+// The viewer's UTC offset ("UTC+07:00"), shown beside column headers of times: fmtTime() writes in
+// the viewer's zone, and a sensor's EVE timestamp carries the sensor's own.
+export function zoneLabel(date = new Date()) {
+  const off = -date.getTimezoneOffset();
+  const a = Math.abs(off);
+  return `UTC${off < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
 export function toast(text, kind = 'info') {
   const t = document.getElementById('toast');
   clear(t);

@@ -91,6 +91,7 @@ const launchOptions = {
     '--disable-component-update', '--disable-sync'],
   viewport: { width: 1400, height: 900 },
   locale: 'vi-VN',
+  timezoneId: 'Asia/Ho_Chi_Minh',
 };
 const context = await chromium.launchPersistentContext(join(work, 'chromium-profile'), launchOptions);
 browser = context;
@@ -133,6 +134,8 @@ await check('analyst signs in and sees the dashboard', async () => {
 await check('inbox filters by severity and signature id, kept in the URL', async () => {
   await page.click('#nav-alerts');
   await page.waitForSelector('#alert-table tbody tr');
+  // Times are the viewer's: the browser runs in Asia/Ho_Chi_Minh (timezoneId below).
+  expect((await page.textContent('#time-zone')).includes('UTC+07:00'), 'zone: ' + (await page.textContent('#time-zone')));
   const all = await page.locator('#alert-table tbody tr').count();
   await page.selectOption('#f-severity', '3');
   await page.click('#filter-apply');

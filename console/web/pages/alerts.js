@@ -1,7 +1,7 @@
 // The alert inbox: filters kept in the URL, a list or groups (by signature, by source) with counts
 // and first/last seen, click-to-pivot on any value, keyboard triage (j/k move, a acknowledge,
 // e escalate, Enter open), bulk actions on everything the filter matches, live refresh.
-import { h, clear, fmtTime, toast } from '../dom.js';
+import { h, clear, fmtTime, toast, zoneLabel } from '../dom.js';
 import { t, addMessages } from '../i18n.js';
 import { get, post, qs } from '../api.js';
 import { RANGES } from './dashboard.js';
@@ -227,7 +227,8 @@ function renderList(body, filter, p, ctx, canTriage, liveBox, liveNote, pivot, e
   }
   more.addEventListener('click', load);
   body.append(h('table', { class: 'grid', id: 'alert-table' },
-    h('thead', null, h('tr', null, ['al.time', 'al.sev', 'al.sig', 'al.src', 'al.dst', 'al.sensor', 'al.state', 'al.assignee'].map((k) => h('th', null, t(k))))),
+    h('thead', null, h('tr', null, ['al.time', 'al.sev', 'al.sig', 'al.src', 'al.dst', 'al.sensor', 'al.state', 'al.assignee'].map((k) =>
+      h('th', null, t(k), k === 'al.time' ? h('span', { class: 'muted', id: 'time-zone' }, ' (' + zoneLabel() + ')') : null)))),
     tbody), more, h('p', { class: 'muted' }, t('al.keys')));
 
   const select = (i) => {
