@@ -124,7 +124,7 @@ std::vector<http::Route> alert_routes(storage::AlertStore& alerts, storage::Sens
 
   std::vector<http::Route> r;
   r.push_back({"GET", "/api/v1/alerts", http::Access::people(),
-               [&alerts, sensor_names](const Request& req, const http::Caller& caller) {
+               [&alerts, sensors](const Request& req, const http::Caller& caller) {
                  auto f = parse_alert_filter(req.query);
                  if (!f) return error_of(f.status());
                  // Every filter is the store's, so pages are full and cursors exact. Items are the
@@ -136,7 +136,14 @@ std::vector<http::Route> alert_routes(storage::AlertStore& alerts, storage::Sens
                  q.with_eve = with_eve;
                  auto page = alerts.list(q);
                  if (!page) return error_of(page.status());
-                 auto names = sensor_names();
+                 // Names of the few sensors on this page only: a fleet of hundreds decoded per request
+                 // (health and all) would cost more than the page.
+                 std::unordered_map<uint32_t, std::string> names;
+                 for (const auto& a : page->items) {
+                   if (!sensors || names.count(a.sensor)) continue;
+                   auto sn = sensors->get(a.sensor);
+                   names[a.sensor] = sn && sn.value() ? sn.value()->name : std::string();
+                 }
                  auto name_of = [&names](uint32_t id) -> std::string_view {
                    auto n = names.find(id);
                    return n == names.end() ? std::string_view() : std::string_view(n->second);
